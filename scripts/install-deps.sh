@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package renkei needs to build, test and benchmark.
+# Idempotent: a second run installs nothing and takes a second or two.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake pkg-config clang-format
+  # libraries (DESIGN.md "Chosen dependencies")
+  libhts-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # peers used as truth in tests and as baselines in benchmarks
+  bcftools tabix plink2 scrm
+  # benchmark harness
+  hyperfine time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or install them) and try again" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,298 @@
+#include "store/genotype_codec.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <tuple>
+
+#include "store/varint.h"
+#include "vcf/reader.h"
+
+namespace renkei {
+namespace {
+
+struct ClassKey {
+  GenotypeKind kind;
+  uint32_t a, b;
+  bool operator==(const ClassKey&) const = default;
+};
+
+struct ClassSamples {
+  ClassKey key;
+  std::vector<uint32_t> samples;
+};
+
+size_t WordsFor(uint32_t n_samples) { return (n_samples + 63u) / 64u; }
+
+// Adds the contribution of `k` samples of class (kind, a, b). False if an allele is out of range.
+inline bool AddClass(GenotypeKind kind, uint32_t a, uint32_t b, uint32_t k, SiteCounts* c) {
+  if (k == 0 || kind == GenotypeKind::kMissing) return true;
+  const size_t n_alts = c->alts.size();
+  c->ns += k;
+  switch (kind) {
+    case GenotypeKind::kHemi:
+      c->an += k;
+      if (a > 0) {
+        if (a > n_alts) return false;
+        c->alts[a - 1].ac_hemi += k;
+      }
+      break;
+    case GenotypeKind::kHom:
+      c->an += 2 * k;
+      if (a > 0) {
+        if (a > n_alts) return false;
+        c->alts[a - 1].ac_hom += 2 * k;
+      }
+      break;
+    case GenotypeKind::kHet:
+      c->an += 2 * k;
+      if (a > n_alts || b > n_alts) return false;
+      if (a > 0) c->alts[a - 1].ac_het += k;
+      if (b > 0) c->alts[b - 1].ac_het += k;
+      break;
+    case GenotypeKind::kMissing:
+      break;
+  }
+  return true;
+}
+
+void EncodeClasses(std::span<ClassSamples> classes, uint32_t n_samples,
+                   std::vector<uint8_t>* out) {
+  // The most common class is implicit; ties broken by key so encoding is deterministic.
+  auto biggest = std::max_element(classes.begin(), classes.end(), [](const auto& x, const auto& y) {
+    if (x.samples.size() != y.samples.size()) return x.samples.size() < y.samples.size();
+    return std::tie(x.key.kind, x.key.a, x.key.b) > std::tie(y.key.kind, y.key.a, y.key.b);
+  });
+  std::iter_swap(classes.begin(), biggest);
+  PutVarint(classes.size(), out);
+  for (const auto& c : classes) {
+    out->push_back(static_cast<uint8_t>(c.key.kind));
+    PutVarint(c.key.a, out);
+    PutVarint(c.key.b, out);
+  }
+  const size_t dense_bytes = WordsFor(n_samples) * 8;
+  std::vector<uint8_t> list;
+  for (size_t i = 1; i < classes.size(); ++i) {
+    const auto& s = classes[i].samples;
+    list.clear();
+    uint32_t prev = 0;
+    for (uint32_t idx : s) {
+      PutVarint(idx - prev, &list);
+      prev = idx;
+    }
+    if (list.size() + VarintSize(list.size()) < dense_bytes) {
+      out->push_back(0);
+      PutVarint(s.size(), out);
+      PutVarint(list.size(), out);
+      out->insert(out->end(), list.begin(), list.end());
+    } else {
+      out->push_back(1);
+      PutVarint(s.size(), out);
+      size_t at = out->size();
+      out->resize(at + dense_bytes, 0);
+      uint8_t* bits = out->data() + at;
+      for (uint32_t idx : s) bits[idx >> 3] |= static_cast<uint8_t>(1u << (idx & 7));
+    }
+  }
+}
+
+}  // namespace
+
+Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
+                  std::vector<uint8_t>* out) {
+  if (ploidy < 1 || gt.size() != static_cast<size_t>(ploidy) * n_samples) {
+    return InvalidArgument("genotype array does not match the sample count");
+  }
+  thread_local std::vector<ClassSamples> classes;
+  for (auto& c : classes) c.samples.clear();
+  size_t used = 0;
+  size_t last = 0;
+  for (uint32_t i = 0; i < n_samples; ++i) {
+    const int32_t* g = gt.data() + static_cast<size_t>(i) * static_cast<size_t>(ploidy);
+    int slots = 0, nals = 0;
+    int32_t a = -1, b = -1;
+    for (int s = 0; s < ploidy; ++s) {
+      int32_t v = g[s];
+      if (v == kAlleleEnd) break;
+      ++slots;
+      if (v < 0) continue;
+      ++nals;
+      if (a < 0) {
+        a = v;
+      } else if (b < 0) {
+        b = v;
+      }
+    }
+    if (slots > 2) {
+      return InvalidArgument("sample #" + std::to_string(i + 1) + " has ploidy " +
+                             std::to_string(slots) + "; only haploid and diploid calls are supported");
+    }
+    ClassKey key{GenotypeKind::kMissing, 0, 0};
+    if (nals == 1) {
+      key = {GenotypeKind::kHemi, static_cast<uint32_t>(a), 0};
+    } else if (nals == 2) {
+      if (a == b) {
+        key = {GenotypeKind::kHom, static_cast<uint32_t>(a), 0};
+      } else {
+        key = {GenotypeKind::kHet, static_cast<uint32_t>(std::min(a, b)),
+               static_cast<uint32_t>(std::max(a, b))};
+      }
+    }
+    if (last >= used || !(classes[last].key == key)) {
+      last = used;
+      for (size_t c = 0; c < used; ++c) {
+        if (classes[c].key == key) {
+          last = c;
+          break;
+        }
+      }
+      if (last == used) {
+        if (used == classes.size()) classes.emplace_back();
+        classes[used].key = key;
+        classes[used].samples.clear();
+        ++used;
+      }
+    }
+    classes[last].samples.push_back(i);
+  }
+  if (used == 0) {  // no samples at all
+    classes.resize(std::max<size_t>(classes.size(), 1));
+    classes[0].key = {GenotypeKind::kMissing, 0, 0};
+    used = 1;
+  }
+  EncodeClasses(std::span<ClassSamples>(classes.data(), used), n_samples, out);
+  return Status::Ok();
+}
+
+void EncodeAllMissing(uint32_t /*n_samples*/, std::vector<uint8_t>* out) {
+  PutVarint(1, out);
+  out->push_back(static_cast<uint8_t>(GenotypeKind::kMissing));
+  PutVarint(0, out);
+  PutVarint(0, out);
+}
+
+size_t CountSite(const uint8_t* data, size_t available, const uint64_t* mask, uint32_t mask_size,
+                 uint32_t n_samples, SiteCounts* counts) {
+  const uint8_t* p = data;
+  const uint8_t* end = data + available;
+  uint64_t n_classes;
+  if (!GetVarint(&p, end, &n_classes) || n_classes == 0 || n_classes > 4096) return 0;
+  struct Cls {
+    GenotypeKind kind;
+    uint32_t a, b;
+  };
+  Cls cls[64];
+  std::vector<Cls> many;
+  Cls* c = cls;
+  if (n_classes > 64) {
+    many.resize(n_classes);
+    c = many.data();
+  }
+  for (uint64_t i = 0; i < n_classes; ++i) {
+    uint64_t a, b;
+    if (p >= end) return 0;
+    uint8_t kind = *p++;
+    if (kind > 3 || !GetVarint(&p, end, &a) || !GetVarint(&p, end, &b)) return 0;
+    if (a > 0xffffffffu || b > 0xffffffffu) return 0;
+    c[i] = {static_cast<GenotypeKind>(kind), static_cast<uint32_t>(a), static_cast<uint32_t>(b)};
+  }
+  counts->cohort_size = mask_size;
+  uint32_t rest = mask_size;
+  const size_t words = WordsFor(n_samples);
+  for (uint64_t i = 1; i < n_classes; ++i) {
+    if (p >= end) return 0;
+    uint8_t enc = *p++;
+    uint64_t count;
+    if (!GetVarint(&p, end, &count) || count > n_samples) return 0;
+    uint32_t k = 0;
+    if (enc == 0) {
+      uint64_t nbytes;
+      if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return 0;
+      const uint8_t* list_end = p + nbytes;
+      if (mask == nullptr) {
+        k = static_cast<uint32_t>(count);
+        p = list_end;
+      } else {
+        uint64_t idx = 0;
+        while (p < list_end) {
+          uint64_t delta;
+          if (*p < 0x80) {
+            delta = *p++;
+          } else if (!GetVarint(&p, list_end, &delta)) {
+            return 0;
+          }
+          idx += delta;
+          if (idx >= n_samples) return 0;
+          k += static_cast<uint32_t>((mask[idx >> 6] >> (idx & 63)) & 1u);
+        }
+      }
+    } else if (enc == 1) {
+      if (static_cast<size_t>(end - p) < words * 8) return 0;
+      if (mask == nullptr) {
+        k = static_cast<uint32_t>(count);
+      } else {
+        uint64_t acc = 0;
+        for (size_t w = 0; w < words; ++w) {
+          uint64_t bits;
+          std::memcpy(&bits, p + w * 8, 8);
+          acc += static_cast<uint64_t>(std::popcount(bits & mask[w]));
+        }
+        k = static_cast<uint32_t>(acc);
+      }
+      p += words * 8;
+    } else {
+      return 0;
+    }
+    if (k > rest) return 0;
+    rest -= k;
+    if (!AddClass(c[i].kind, c[i].a, c[i].b, k, counts)) return 0;
+  }
+  if (!AddClass(c[0].kind, c[0].a, c[0].b, rest, counts)) return 0;
+  return static_cast<size_t>(p - data);
+}
+
+Result<std::vector<SampleCall>> DecodeSite(const uint8_t* data, size_t available,
+                                           uint32_t n_samples) {
+  const uint8_t* p = data;
+  const uint8_t* end = data + available;
+  auto corrupt = [] { return DataLoss("corrupt genotype encoding"); };
+  uint64_t n_classes;
+  if (!GetVarint(&p, end, &n_classes) || n_classes == 0) return corrupt();
+  std::vector<SampleCall> keys(n_classes);
+  for (auto& k : keys) {
+    uint64_t a, b;
+    if (p >= end) return corrupt();
+    k.kind = static_cast<GenotypeKind>(*p++);
+    if (!GetVarint(&p, end, &a) || !GetVarint(&p, end, &b)) return corrupt();
+    k.a = static_cast<uint32_t>(a);
+    k.b = static_cast<uint32_t>(b);
+  }
+  std::vector<SampleCall> calls(n_samples, keys[0]);
+  const size_t words = WordsFor(n_samples);
+  for (uint64_t i = 1; i < n_classes; ++i) {
+    if (p >= end) return corrupt();
+    uint8_t enc = *p++;
+    uint64_t count, nbytes, idx = 0;
+    if (!GetVarint(&p, end, &count)) return corrupt();
+    if (enc == 0) {
+      if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return corrupt();
+      const uint8_t* list_end = p + nbytes;
+      while (p < list_end) {
+        uint64_t delta;
+        if (!GetVarint(&p, list_end, &delta)) return corrupt();
+        idx += delta;
+        if (idx >= n_samples) return corrupt();
+        calls[idx] = keys[i];
+      }
+    } else {
+      if (static_cast<size_t>(end - p) < words * 8) return corrupt();
+      for (uint32_t s = 0; s < n_samples; ++s) {
+        if ((p[s >> 3] >> (s & 7)) & 1) calls[s] = keys[i];
+      }
+      p += words * 8;
+    }
+  }
+  return calls;
+}
+
+}  // namespace renkei

@@ -1,0 +1,249 @@
+#include "store/ingest.h"
+
+#include <bit>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "cohort/samples.h"
+#include "cohort/strata_def.h"
+#include "common/progress.h"
+#include "store/file_writer.h"
+#include "store/format.h"
+#include "store/genotype_codec.h"
+#include "store/strata_codec.h"
+#include "store/zstd_block.h"
+#include "vcf/reader.h"
+
+namespace renkei {
+namespace {
+
+constexpr size_t kMaxSkipExamples = 5;
+
+struct ContigRow {
+  std::string name;
+  int64_t length;
+  uint64_t first, end;
+};
+
+std::span<const uint8_t> AsBytes(const VariantEntry& e) {
+  return {reinterpret_cast<const uint8_t*>(&e), sizeof(e)};
+}
+
+uint32_t PopCount(const std::vector<uint64_t>& mask) {
+  uint64_t n = 0;
+  for (uint64_t w : mask) n += static_cast<uint64_t>(std::popcount(w));
+  return static_cast<uint32_t>(n);
+}
+
+class StrataWriter {
+ public:
+  StrataWriter(FileWriter* data, uint32_t n_samples, std::vector<std::vector<uint64_t>> masks)
+      : data_(data), n_samples_(n_samples), masks_(std::move(masks)) {
+    for (const auto& m : masks_) sizes_.push_back(PopCount(m));
+    counts_.resize(masks_.size());
+    offsets_.push_back(0);
+  }
+  const std::vector<uint32_t>& sizes() const { return sizes_; }
+
+  Status Add(const uint8_t* site, size_t site_size, size_t n_alts) {
+    for (size_t s = 0; s < masks_.size(); ++s) {
+      counts_[s].Reset(n_alts);
+      if (CountSite(site, site_size, masks_[s].data(), sizes_[s], n_samples_, &counts_[s]) == 0) {
+        return Internal("strata count failed on a freshly encoded site");
+      }
+    }
+    AppendStrataRow(counts_, &block_);
+    if (++in_block_ == kStrataBlock) return Flush();
+    return Status::Ok();
+  }
+
+  Status Flush() {
+    if (in_block_ == 0) return Status::Ok();
+    compressed_.clear();
+    RETURN_IF_ERROR(CompressBlock(block_, 3, &compressed_));
+    RETURN_IF_ERROR(data_->Write(compressed_));
+    offsets_.push_back(data_->size());
+    block_.clear();
+    in_block_ = 0;
+    return Status::Ok();
+  }
+
+  const std::vector<uint64_t>& offsets() const { return offsets_; }
+
+ private:
+  FileWriter* data_;
+  uint32_t n_samples_;
+  std::vector<std::vector<uint64_t>> masks_;
+  std::vector<uint32_t> sizes_;
+  std::vector<SiteCounts> counts_;
+  std::vector<uint8_t> block_, compressed_;
+  uint32_t in_block_ = 0;
+  std::vector<uint64_t> offsets_;
+};
+
+}  // namespace
+
+Result<IngestReport> Ingest(const IngestOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  IngestReport report;
+  ASSIGN_OR_RETURN(VcfReader reader, VcfReader::Open(options.vcf_path));
+  if (reader.samples().empty()) {
+    return InvalidArgument(options.vcf_path + ": no samples (a sites-only VCF cannot be ingested)");
+  }
+  ASSIGN_OR_RETURN(SampleTable metadata, SampleTable::ReadTsv(options.samples_path));
+  ASSIGN_OR_RETURN(SampleTable samples, metadata.Reorder(reader.samples()));
+  const auto n_samples = static_cast<uint32_t>(samples.size());
+  report.samples = n_samples;
+
+  std::vector<StratumDef> strata = PresetStrata(samples);
+  std::vector<std::vector<uint64_t>> masks;
+  for (const auto& def : strata) masks.push_back(StratumMask(def, samples));
+
+  ASSIGN_OR_RETURN(StagingDir dir, StagingDir::Create(options.out_dir, options.overwrite));
+  RETURN_IF_ERROR(samples.WriteTsv(dir.File("samples.tsv")));
+  ASSIGN_OR_RETURN(FileWriter variants_bin, FileWriter::Create(dir.File("variants.bin")));
+  ASSIGN_OR_RETURN(FileWriter variants_txt, FileWriter::Create(dir.File("variants.txt")));
+  ASSIGN_OR_RETURN(FileWriter genotypes, FileWriter::Create(dir.File("genotypes.bin")));
+  ASSIGN_OR_RETURN(FileWriter strata_bin, FileWriter::Create(dir.File("strata.bin")));
+  StrataWriter strata_writer(&strata_bin, n_samples, std::move(masks));
+
+  std::unordered_map<std::string, int64_t> header_lengths;
+  for (const auto& [name, len] : reader.contigs()) header_lengths[name] = len;
+  std::vector<ContigRow> contigs;
+  std::unordered_map<std::string, uint32_t> contig_index;
+
+  Progress progress("ingest " + options.vcf_path, 0);
+  VcfRecord rec;
+  std::vector<uint8_t> site;
+  std::string text;
+  uint64_t geno_offset = 0;
+  int64_t last_pos = 0;
+  while (true) {
+    Result<bool> next = reader.Next(&rec);
+    site.clear();
+    Status bad;
+    if (next.ok()) {
+      if (!*next) break;
+      if (!rec.has_gt) {
+        EncodeAllMissing(n_samples, &site);
+      } else {
+        bad = EncodeSite(rec.gt, rec.max_ploidy, n_samples, &site);
+        if (!bad.ok()) {
+          bad = InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
+                                rec.contig + ":" + std::to_string(rec.pos) + "): " + bad.message());
+        }
+      }
+    } else {
+      bad = next.status();
+    }
+    if (!bad.ok()) {
+      if (!options.skip_malformed || bad.code() != StatusCode::kInvalidArgument) return bad;
+      ++report.skipped_malformed;
+      if (report.skipped_examples.size() < kMaxSkipExamples) {
+        report.skipped_examples.push_back(bad.message());
+      }
+      continue;
+    }
+    if (rec.pos < 1 || rec.pos > INT32_MAX) {
+      return InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) +
+                             ": position out of range");
+    }
+    auto [it, inserted] = contig_index.try_emplace(rec.contig, static_cast<uint32_t>(contigs.size()));
+    if (inserted) {
+      int64_t len = header_lengths.count(rec.contig) ? header_lengths[rec.contig] : 0;
+      contigs.push_back({rec.contig, len, report.variants, report.variants});
+      last_pos = 0;
+    } else if (it->second != contigs.size() - 1) {
+      return FailedPrecondition(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
+                                rec.contig + ":" + std::to_string(rec.pos) + ") returns to contig " +
+                                rec.contig + " after " + contigs.back().name +
+                                "; sort the input (bcftools sort) before ingest");
+    }
+    if (rec.pos < last_pos) {
+      return FailedPrecondition(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
+                                rec.contig + ":" + std::to_string(rec.pos) + ") comes after " +
+                                rec.contig + ":" + std::to_string(last_pos) +
+                                "; sort the input (bcftools sort) before ingest");
+    }
+    last_pos = rec.pos;
+
+    text.clear();
+    text += rec.id;
+    text += '\t';
+    text += rec.ref;
+    text += '\t';
+    if (rec.alts.empty()) text += '.';
+    for (size_t a = 0; a < rec.alts.size(); ++a) {
+      if (a) text += ',';
+      text += rec.alts[a];
+    }
+    VariantEntry entry{geno_offset, variants_txt.size(), it->second,
+                       static_cast<uint32_t>(rec.pos), static_cast<uint32_t>(rec.alts.size()),
+                       static_cast<uint32_t>(text.size())};
+    RETURN_IF_ERROR(variants_bin.Write(AsBytes(entry)));
+    RETURN_IF_ERROR(variants_txt.Write(text));
+    RETURN_IF_ERROR(genotypes.Write(site));
+    RETURN_IF_ERROR(strata_writer.Add(site.data(), site.size(), rec.alts.size()));
+    geno_offset += site.size();
+    ++report.variants;
+    report.alt_alleles += rec.alts.size();
+    contigs.back().end = report.variants;
+    if ((report.variants & 1023) == 0 && options.show_progress) progress.Update(report.variants);
+  }
+  progress.Update(report.variants);
+  progress.Finish();
+  RETURN_IF_ERROR(strata_writer.Flush());
+
+  ASSIGN_OR_RETURN(FileWriter strata_idx, FileWriter::Create(dir.File("strata.idx")));
+  const auto& offsets = strata_writer.offsets();
+  RETURN_IF_ERROR(strata_idx.Write(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(offsets.data()), offsets.size() * sizeof(uint64_t))));
+
+  ASSIGN_OR_RETURN(FileWriter contigs_tsv, FileWriter::Create(dir.File("contigs.tsv")));
+  RETURN_IF_ERROR(contigs_tsv.Write("contig\tlength\tfirst\tend\n"));
+  for (const auto& c : contigs) {
+    RETURN_IF_ERROR(contigs_tsv.Write(c.name + "\t" + std::to_string(c.length) + "\t" +
+                                      std::to_string(c.first) + "\t" + std::to_string(c.end) + "\n"));
+  }
+  ASSIGN_OR_RETURN(FileWriter strata_tsv, FileWriter::Create(dir.File("strata.tsv")));
+  RETURN_IF_ERROR(strata_tsv.Write("attribute\tvalue\tsamples\n"));
+  for (size_t s = 0; s < strata.size(); ++s) {
+    RETURN_IF_ERROR(strata_tsv.Write(strata[s].attribute + "\t" + strata[s].value + "\t" +
+                                     std::to_string(strata_writer.sizes()[s]) + "\n"));
+  }
+
+  nlohmann::json meta = {
+      {"format", "renkei-store"},
+      {"version", kStoreFormatVersion},
+      {"samples", n_samples},
+      {"variants", report.variants},
+      {"alt_alleles", report.alt_alleles},
+      {"strata", strata.size()},
+      {"source_vcf", options.vcf_path},
+      {"skipped_malformed", report.skipped_malformed},
+      {"files",
+       {{"variants.bin", variants_bin.size()},
+        {"variants.txt", variants_txt.size()},
+        {"genotypes.bin", genotypes.size()},
+        {"strata.bin", strata_bin.size()},
+        {"strata.idx", strata_idx.size()}}},
+  };
+  report.genotype_bytes = genotypes.size();
+  report.total_bytes = variants_bin.size() + variants_txt.size() + genotypes.size() +
+                       strata_bin.size() + strata_idx.size();
+  for (FileWriter* f : {&variants_bin, &variants_txt, &genotypes, &strata_bin, &strata_idx,
+                        &contigs_tsv, &strata_tsv}) {
+    RETURN_IF_ERROR(f->Close());
+  }
+  // meta.json last: its presence marks a complete store.
+  ASSIGN_OR_RETURN(FileWriter meta_file, FileWriter::Create(dir.File("meta.json")));
+  RETURN_IF_ERROR(meta_file.Write(meta.dump(2) + "\n"));
+  RETURN_IF_ERROR(meta_file.Close());
+  RETURN_IF_ERROR(dir.Commit());
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace renkei

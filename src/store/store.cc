@@ -1,0 +1,227 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "store/genotype_codec.h"
+#include "store/strata_codec.h"
+#include "store/zstd_block.h"
+
+namespace renkei {
+namespace {
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return DataLoss("missing " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string_view> SplitTabs(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    size_t tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab - start));
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  return out;
+}
+
+// Calls fn(fields) for each data line of a TSV with a header; false from fn stops.
+template <typename Fn>
+Status ForEachRow(const std::string& path, size_t n_fields, Fn fn) {
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path));
+  std::string_view rest = text;
+  bool header = true;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (header) {
+      header = false;
+      continue;
+    }
+    if (line.empty()) continue;
+    auto fields = SplitTabs(line);
+    if (fields.size() != n_fields) return DataLoss(path + ": malformed row");
+    if (!fn(fields)) return DataLoss(path + ": malformed row");
+  }
+  return Status::Ok();
+}
+
+bool ParseU64(std::string_view s, uint64_t* v) {
+  if (s.empty()) return false;
+  uint64_t r = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    r = r * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *v = r;
+  return true;
+}
+
+}  // namespace
+
+std::string_view VariantView::Alt(size_t i) const {
+  std::string_view rest = alts;
+  for (size_t k = 0; k < i; ++k) rest = rest.substr(rest.find(',') + 1);
+  return rest.substr(0, rest.find(','));
+}
+
+Result<GenotypeStore> GenotypeStore::Open(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return NotFound("no store at " + dir);
+  if (!fs::exists(dir + "/meta.json", ec)) {
+    return NotFound(dir + " is not a renkei store (no meta.json); create one with renkei ingest");
+  }
+  GenotypeStore s;
+  s.dir_ = dir;
+  ASSIGN_OR_RETURN(std::string meta_text, ReadSmallFile(dir + "/meta.json"));
+  nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, /*allow_exceptions=*/false);
+  if (meta.is_discarded() || !meta.is_object() || meta.value("format", "") != "renkei-store") {
+    return DataLoss(dir + "/meta.json is not a renkei store description");
+  }
+  if (meta.value("version", 0) != kStoreFormatVersion) {
+    return FailedPrecondition(dir + ": store format version " +
+                              std::to_string(meta.value("version", 0)) + ", this renkei reads " +
+                              std::to_string(kStoreFormatVersion) + "; re-ingest");
+  }
+  s.num_variants_ = meta.value("variants", size_t{0});
+
+  ASSIGN_OR_RETURN(s.samples_, SampleTable::ReadTsv(dir + "/samples.tsv"));
+  if (s.samples_.size() != meta.value("samples", size_t{0})) {
+    return DataLoss(dir + "/samples.tsv does not match meta.json");
+  }
+
+  struct Mapping {
+    const char* name;
+    MappedFile* file;
+  };
+  for (auto [name, file] : {Mapping{"variants.bin", &s.variants_bin_},
+                            Mapping{"variants.txt", &s.variants_txt_},
+                            Mapping{"genotypes.bin", &s.genotypes_},
+                            Mapping{"strata.bin", &s.strata_bin_},
+                            Mapping{"strata.idx", &s.strata_idx_}}) {
+    auto mapped = MappedFile::Open(dir + "/" + name);
+    if (!mapped.ok()) return DataLoss(dir + ": " + mapped.status().message());
+    *file = std::move(mapped).value();
+    uint64_t expected = meta["files"].value(name, uint64_t{~0ull});
+    if (file->size() != expected) {
+      return DataLoss(dir + "/" + name + " has " + std::to_string(file->size()) +
+                      " bytes, meta.json says " + std::to_string(expected) +
+                      " (truncated or modified store)");
+    }
+  }
+  if (s.variants_bin_.size() != s.num_variants_ * sizeof(VariantEntry)) {
+    return DataLoss(dir + "/variants.bin does not match the variant count");
+  }
+
+  RETURN_IF_ERROR(ForEachRow(dir + "/contigs.tsv", 4, [&](const auto& f) {
+    uint64_t len, first, end;
+    if (!ParseU64(f[1], &len) || !ParseU64(f[2], &first) || !ParseU64(f[3], &end)) return false;
+    if (first > end || end > s.num_variants_) return false;
+    s.contigs_.push_back({std::string(f[0]), static_cast<int64_t>(len), first, end});
+    return true;
+  }));
+  RETURN_IF_ERROR(ForEachRow(dir + "/strata.tsv", 3, [&](const auto& f) {
+    uint64_t size;
+    if (!ParseU64(f[2], &size) || size > s.samples_.size()) return false;
+    s.strata_.push_back({StratumDef{std::string(f[0]), std::string(f[1])},
+                         static_cast<uint32_t>(size)});
+    s.strata_sizes_.push_back(static_cast<uint32_t>(size));
+    return true;
+  }));
+  const size_t n_blocks = (s.num_variants_ + kStrataBlock - 1) / kStrataBlock;
+  if (s.strata_idx_.size() != (n_blocks + 1) * sizeof(uint64_t)) {
+    return DataLoss(dir + "/strata.idx does not match the variant count");
+  }
+  for (size_t i = 0; i < s.num_variants_; ++i) {
+    const VariantEntry& e = s.Entry(i);
+    if (e.contig >= s.contigs_.size() || e.text_offset + e.text_size > s.variants_txt_.size() ||
+        e.geno_offset > s.genotypes_.size()) {
+      return DataLoss(dir + "/variants.bin entry " + std::to_string(i) + " is out of range");
+    }
+  }
+  return s;
+}
+
+const VariantEntry& GenotypeStore::Entry(size_t i) const {
+  return reinterpret_cast<const VariantEntry*>(variants_bin_.data())[i];
+}
+
+VariantView GenotypeStore::Variant(size_t i) const {
+  const VariantEntry& e = Entry(i);
+  std::string_view text(reinterpret_cast<const char*>(variants_txt_.data()) + e.text_offset,
+                        e.text_size);
+  VariantView v;
+  v.contig = contigs_[e.contig].name;
+  v.pos = e.pos;
+  v.n_alts = e.n_alts;
+  size_t t1 = text.find('\t');
+  size_t t2 = text.find('\t', t1 + 1);
+  v.id = text.substr(0, t1);
+  v.ref = text.substr(t1 + 1, t2 - t1 - 1);
+  v.alts = text.substr(t2 + 1);
+  return v;
+}
+
+Result<std::pair<size_t, size_t>> GenotypeStore::FindRegion(std::string_view contig, int64_t start,
+                                                            int64_t end_pos) const {
+  auto it = std::find_if(contigs_.begin(), contigs_.end(),
+                         [&](const ContigInfo& c) { return c.name == contig; });
+  if (it == contigs_.end()) {
+    std::string known;
+    for (size_t i = 0; i < contigs_.size() && i < 5; ++i) known += (i ? ", " : "") + contigs_[i].name;
+    if (contigs_.size() > 5) known += ", …";
+    return NotFound("the store has no contig '" + std::string(contig) + "' (it has " +
+                    (known.empty() ? "none" : known) + ")");
+  }
+  const auto* entries = reinterpret_cast<const VariantEntry*>(variants_bin_.data());
+  auto lo = std::lower_bound(entries + it->first, entries + it->end, start,
+                             [](const VariantEntry& e, int64_t p) { return e.pos < p; });
+  auto hi = std::upper_bound(lo, entries + it->end, end_pos,
+                             [](int64_t p, const VariantEntry& e) { return p < e.pos; });
+  return std::make_pair(static_cast<size_t>(lo - entries), static_cast<size_t>(hi - entries));
+}
+
+Status GenotypeStore::Count(size_t i, const uint64_t* mask, uint32_t mask_size,
+                            SiteCounts* out) const {
+  const VariantEntry& e = Entry(i);
+  const size_t end =
+      i + 1 < num_variants_ ? Entry(i + 1).geno_offset : genotypes_.size();
+  out->Reset(e.n_alts);
+  if (mask == nullptr) mask_size = num_samples();
+  if (end < e.geno_offset ||
+      CountSite(genotypes_.data() + e.geno_offset, end - e.geno_offset, mask, mask_size,
+                num_samples(), out) == 0) {
+    return DataLoss(dir_ + "/genotypes.bin: corrupt site at variant " + std::to_string(i));
+  }
+  return Status::Ok();
+}
+
+Status GenotypeStore::StrataCounts(size_t i, std::vector<SiteCounts>* out) const {
+  const auto* offsets = reinterpret_cast<const uint64_t*>(strata_idx_.data());
+  const size_t block = i / kStrataBlock;
+  const uint64_t from = offsets[block], to = offsets[block + 1];
+  if (from > to || to > strata_bin_.size()) return DataLoss(dir_ + "/strata.idx is corrupt");
+  std::vector<uint8_t> raw;
+  RETURN_IF_ERROR(DecompressBlock(strata_bin_.bytes().subspan(from, to - from), &raw));
+  const uint8_t* p = raw.data();
+  const uint8_t* end = raw.data() + raw.size();
+  for (size_t v = block * kStrataBlock; v <= i; ++v) {
+    if (!DecodeStrataRow(&p, end, strata_sizes_, Entry(v).n_alts, out)) {
+      return DataLoss(dir_ + "/strata.bin is corrupt at variant " + std::to_string(v));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace renkei

@@ -26,7 +26,7 @@ void WriteSamplesFor(const std::vector<std::string>& ids, const std::string& pat
 }
 
 std::vector<std::string> VcfSamples(const std::string& vcf) {
-  auto r = Run("bcftools query -l " + vcf);
+  auto r = Shell("bcftools query -l " + vcf);
   std::vector<std::string> ids;
   std::istringstream in(r.output);
   std::string id;
@@ -54,7 +54,7 @@ void ExpectSameCounts(const std::string& expected_text, const std::string& actua
 
 std::string Ingest(const TempDir& dir, const std::string& vcf, const std::string& samples) {
   std::string store = dir / "store";
-  auto r = Run(Renkei() + " ingest --vcf " + vcf + " --samples " + samples + " --out " + store +
+  auto r = Shell(Renkei() + " ingest --vcf " + vcf + " --samples " + samples + " --out " + store +
                    " --force",
                true);
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -62,7 +62,7 @@ std::string Ingest(const TempDir& dir, const std::string& vcf, const std::string
 }
 
 std::string RenkeiVcf(const std::string& store, const std::string& cohort) {
-  auto r = Run(Renkei() + " freq --store " + store + " --format vcf --cohort '" + cohort + "'");
+  auto r = Shell(Renkei() + " freq --store " + store + " --format vcf --cohort '" + cohort + "'");
   EXPECT_EQ(r.exit_code, 0) << cohort;
   return r.output;
 }
@@ -70,7 +70,7 @@ std::string RenkeiVcf(const std::string& store, const std::string& cohort) {
 std::string BcftoolsSubset(const std::string& vcf, const std::vector<std::string>& ids) {
   std::string list;
   for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
-  auto r = Run("bcftools view -s " + list + " " + vcf + " | " + kFillTags);
+  auto r = Shell("bcftools view -s " + list + " " + vcf + " | " + kFillTags);
   EXPECT_EQ(r.exit_code, 0);
   return r.output;
 }
@@ -91,7 +91,7 @@ TEST_P(FillTagsSuite, MatchesBcftoolsExpectedOutputAndLiveBcftools) {
   std::string store = Ingest(tmp, vcf, tmp / "samples.tsv");
   std::string ours = RenkeiVcf(store, "all");
   ExpectSameCounts(ReadFile(dir + GetParam().expected), ours, "expected file");
-  ExpectSameCounts(Run("bcftools +fill-tags " + vcf + kTagList).output, ours, "live bcftools");
+  ExpectSameCounts(Shell("bcftools +fill-tags " + vcf + kTagList).output, ours, "live bcftools");
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -137,7 +137,7 @@ class Simulated : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    auto r = Run(Renkei() + " simulate --site TMM --samples 300 --variants 4000 --seed 7 --out " +
+    auto r = Shell(Renkei() + " simulate --site TMM --samples 300 --variants 4000 --seed 7 --out " +
                      (*dir_ / "sim"),
                  true);
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -190,7 +190,7 @@ TEST_F(Simulated, CohortsEqualBcftools) {
   for (const auto& id : third) ids_text += id + "\n";
   WriteFile(ids_file, ids_text);
 
-  ExpectSameCounts(Run("bcftools +fill-tags " + bcf + kTagList).output, RenkeiVcf(store_, "all"),
+  ExpectSameCounts(Shell("bcftools +fill-tags " + bcf + kTagList).output, RenkeiVcf(store_, "all"),
                    "all");
   ExpectSameCounts(BcftoolsSubset(bcf, Ids([](auto& f) { return f[3] == "male"; })),
                    RenkeiVcf(store_, "sex=male"), "males");
@@ -208,12 +208,12 @@ TEST_F(Simulated, PresetStrataEqualBcftools) {
   // A common variant on chr1 and one on chrX (haploid males).
   for (const char* region : {"chr1", "chrX"}) {
     // A common biallelic site: the only row at its position, 0.1 < AF < 0.9.
-    auto r = Run(Renkei() + " freq --store " + store_ + " --region " + region +
+    auto r = Shell(Renkei() + " freq --store " + store_ + " --region " + region +
                  " | awk -F'\\t' 'NR>2 {n[$2]++; if ($8>0.1 && $8<0.9) c[$2]=$1\":\"$2\":\"$4\":\"$5}"
                  " END {for (p in c) if (n[p]==1) {print c[p]; exit}}'");
     std::string variant = r.output.substr(0, r.output.find('\n'));
     ASSERT_FALSE(variant.empty()) << region;
-    auto strata = Run(Renkei() + " strata --store " + store_ + " --variant " + variant);
+    auto strata = Shell(Renkei() + " strata --store " + store_ + " --variant " + variant);
     ASSERT_EQ(strata.exit_code, 0) << variant;
     std::istringstream in(strata.output);
     std::string line;
@@ -235,12 +235,11 @@ TEST_F(Simulated, PresetStrataEqualBcftools) {
       EXPECT_EQ(std::to_string(ids.size()), f[2]) << line;
       if (ids.empty()) continue;
       std::string pos = variant.substr(0, variant.find(':', variant.find(':') + 1));
-      auto truth = ParseVcfText(Run("bcftools view -r " + pos + " " + bcf + " -s " + [&] {
-                                  std::string l;
-                                  for (auto& id : ids) l += (l.empty() ? "" : ",") + id;
-                                  return l;
-                                }() + " | " + kFillTags).output);
-      ASSERT_GE(truth.size(), 1u);
+      std::string list;
+      for (auto& id : ids) list += (list.empty() ? "" : ",") + id;
+      std::string cmd = "bcftools view -r " + pos + " -s " + list + " " + bcf + " | " + kFillTags;
+      auto truth = ParseVcfText(Shell(cmd).output);
+      ASSERT_GE(truth.size(), 1u) << cmd;
       const auto& t = truth[0].info;
       EXPECT_EQ(t.at("AC"), f[8]) << line;
       EXPECT_EQ(t.at("AN"), f[9]) << line;

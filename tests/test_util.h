@@ -18,7 +18,7 @@ struct CommandResult {
 };
 
 // Runs a shell command; captures stdout (and stderr if merge_stderr).
-inline CommandResult Run(const std::string& cmd, bool merge_stderr = false) {
+inline CommandResult Shell(const std::string& cmd, bool merge_stderr = false) {
   std::string full = "set -o pipefail; " + cmd + (merge_stderr ? " 2>&1" : " 2>/dev/null");
   std::FILE* p = popen(("bash -c '" + [&] {
                           std::string q;

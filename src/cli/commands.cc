@@ -26,7 +26,7 @@ Result<std::vector<uint64_t>> CohortMask(const GenotypeStore& store, const std::
   return cohort->Evaluate(store.samples());
 }
 
-std::pair<CLI::App*, std::function<Status()>> Simulate(CLI::App& app) {
+std::pair<CLI::App*, std::function<Status()>> SimulateCmd(CLI::App& app) {
   auto o = std::make_shared<SimOptions>();
   auto* sub = app.add_subcommand("simulate", "Generate a realistic synthetic cohort (BCF + samples.tsv)");
   sub->add_option("--site", o->site, "Biobank id used for sample ids and regional weighting (TMM, BBJ, NCBN, ...)")
@@ -56,8 +56,8 @@ std::pair<CLI::App*, std::function<Status()>> IngestCmd(CLI::App& app) {
                          "store %.1f MiB (genotypes %.1f MiB)\n",
                          static_cast<unsigned long long>(r.variants),
                          static_cast<unsigned long long>(r.alt_alleles), r.samples,
-                         o->out_dir.c_str(), r.seconds, r.total_bytes / 1048576.0,
-                         r.genotype_bytes / 1048576.0);
+                         o->out_dir.c_str(), r.seconds, static_cast<double>(r.total_bytes) / 1048576.0,
+                         static_cast<double>(r.genotype_bytes) / 1048576.0);
             if (r.skipped_malformed > 0) {
               std::fprintf(stderr, "skipped %llu malformed records, e.g.:\n",
                            static_cast<unsigned long long>(r.skipped_malformed));
@@ -137,7 +137,7 @@ std::pair<CLI::App*, std::function<Status()>> StrataCmd(CLI::App& app) {
 
 CommandTable RegisterCommands(CLI::App& app) {
   CommandTable t;
-  t.push_back(Simulate(app));
+  t.push_back(SimulateCmd(app));
   t.push_back(IngestCmd(app));
   t.push_back(FreqCmd(app));
   t.push_back(StrataCmd(app));

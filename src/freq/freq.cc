@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/progress.h"
+#include "vcf/float_format.h"
 
 namespace renkei {
 namespace {
@@ -256,11 +257,8 @@ void AppendAf(uint32_t ac, uint32_t an, std::string* out) {
     out->push_back('.');
     return;
   }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf,
-                         static_cast<double>(static_cast<float>(static_cast<double>(ac) / an)),
-                         std::chars_format::general, 6);
-  out->append(buf, r.ptr);
+  // bcftools computes AF in single precision.
+  AppendVcfFloat(static_cast<float>(ac) / static_cast<float>(an), out);
 }
 
 Result<SiteCounts> CountCohort(const GenotypeStore& store, size_t variant,

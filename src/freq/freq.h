@@ -44,7 +44,7 @@ Result<FreqSummary> RunFreq(const FreqRequest& request, std::FILE* out);
 Result<SiteCounts> CountCohort(const GenotypeStore& store, size_t variant,
                                const std::vector<uint64_t>& mask);
 
-// Appends AF = AC/AN formatted like bcftools ("%g"; "." when AN = 0) to `out`.
+// Appends AF = AC/AN formatted exactly as bcftools prints it ("." when AN = 0) to `out`.
 void AppendAf(uint32_t ac, uint32_t an, std::string* out);
 
 }  // namespace renkei

@@ -1,6 +1,7 @@
 #include "store/genotype_codec.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <tuple>
@@ -56,14 +57,10 @@ inline bool AddClass(GenotypeKind kind, uint32_t a, uint32_t b, uint32_t k, Site
   return true;
 }
 
-void EncodeClasses(std::span<ClassSamples> classes, uint32_t n_samples,
+// Writes the classes with classes[implicit] first (its sample list is not stored).
+void EncodeClasses(std::span<ClassSamples> classes, size_t implicit, uint32_t n_samples,
                    std::vector<uint8_t>* out) {
-  // The most common class is implicit; ties broken by key so encoding is deterministic.
-  auto biggest = std::max_element(classes.begin(), classes.end(), [](const auto& x, const auto& y) {
-    if (x.samples.size() != y.samples.size()) return x.samples.size() < y.samples.size();
-    return std::tie(x.key.kind, x.key.a, x.key.b) > std::tie(y.key.kind, y.key.a, y.key.b);
-  });
-  std::iter_swap(classes.begin(), biggest);
+  std::swap(classes[0], classes[implicit]);
   PutVarint(classes.size(), out);
   for (const auto& c : classes) {
     out->push_back(static_cast<uint8_t>(c.key.kind));
@@ -71,7 +68,7 @@ void EncodeClasses(std::span<ClassSamples> classes, uint32_t n_samples,
     PutVarint(c.key.b, out);
   }
   const size_t dense_bytes = WordsFor(n_samples) * 8;
-  std::vector<uint8_t> list;
+  thread_local std::vector<uint8_t> list;
   for (size_t i = 1; i < classes.size(); ++i) {
     const auto& s = classes[i].samples;
     list.clear();
@@ -103,12 +100,54 @@ Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
   if (ploidy < 1 || gt.size() != static_cast<size_t>(ploidy) * n_samples) {
     return InvalidArgument("genotype array does not match the sample count");
   }
-  thread_local std::vector<ClassSamples> classes;
-  for (auto& c : classes) c.samples.clear();
+  // Pass 1 classifies every sample into a small class id (a per-sample byte-sized array and a
+  // count per class); only pass 2 builds lists, and only for the non-implicit classes, so the
+  // common 0/0 samples cost one table lookup each.
+  static constexpr uint16_t kNone = 0xffff;
+  struct Scratch {
+    std::vector<uint16_t> class_of;
+    std::vector<ClassSamples> classes;
+    std::vector<uint32_t> counts;
+    // Direct lookup for classes whose alleles are below 16: kind << 8 | a << 4 | b.
+    std::array<uint16_t, 1024> table;
+    std::vector<uint16_t> touched;
+    Scratch() { table.fill(kNone); }
+  };
+  thread_local Scratch tls_scratch;
+  Scratch& sc = tls_scratch;  // one TLS lookup, not one per use
+  sc.class_of.resize(n_samples);
+  sc.counts.clear();
   size_t used = 0;
-  size_t last = 0;
+  auto class_id = [&](ClassKey key) -> uint16_t {
+    const bool small = key.a < 16 && key.b < 16;
+    const auto slot = static_cast<uint16_t>(static_cast<uint32_t>(key.kind) << 8 | key.a << 4 | key.b);
+    if (small && sc.table[slot] != kNone) return sc.table[slot];
+    if (!small) {
+      for (size_t c = 0; c < used; ++c) {
+        if (sc.classes[c].key == key) return static_cast<uint16_t>(c);
+      }
+    }
+    if (used == sc.classes.size()) sc.classes.emplace_back();
+    sc.classes[used].key = key;
+    sc.counts.push_back(0);
+    if (small) {
+      sc.table[slot] = static_cast<uint16_t>(used);
+      sc.touched.push_back(slot);
+    }
+    return static_cast<uint16_t>(used++);
+  };
+  Status status;
+  // Runs of identical calls (mostly 0/0) skip classification.
+  int32_t prev0 = INT32_MIN, prev1 = INT32_MIN;
+  uint16_t prev_id = 0;
   for (uint32_t i = 0; i < n_samples; ++i) {
     const int32_t* g = gt.data() + static_cast<size_t>(i) * static_cast<size_t>(ploidy);
+    const int32_t g1 = ploidy > 1 ? g[1] : kAlleleEnd;
+    if (g[0] == prev0 && g1 == prev1) {
+      sc.class_of[i] = prev_id;
+      ++sc.counts[prev_id];
+      continue;
+    }
     int slots = 0, nals = 0;
     int32_t a = -1, b = -1;
     for (int s = 0; s < ploidy; ++s) {
@@ -124,8 +163,10 @@ Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
       }
     }
     if (slots > 2) {
-      return InvalidArgument("sample #" + std::to_string(i + 1) + " has ploidy " +
-                             std::to_string(slots) + "; only haploid and diploid calls are supported");
+      status = InvalidArgument("sample #" + std::to_string(i + 1) + " has ploidy " +
+                               std::to_string(slots) +
+                               "; only haploid and diploid calls are supported");
+      break;
     }
     ClassKey key{GenotypeKind::kMissing, 0, 0};
     if (nals == 1) {
@@ -138,29 +179,47 @@ Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
                static_cast<uint32_t>(std::max(a, b))};
       }
     }
-    if (last >= used || !(classes[last].key == key)) {
-      last = used;
-      for (size_t c = 0; c < used; ++c) {
-        if (classes[c].key == key) {
-          last = c;
-          break;
-        }
-      }
-      if (last == used) {
-        if (used == classes.size()) classes.emplace_back();
-        classes[used].key = key;
-        classes[used].samples.clear();
-        ++used;
-      }
+    if (used >= kNone - 1) {
+      status = InvalidArgument("too many distinct genotypes at one site");
+      break;
     }
-    classes[last].samples.push_back(i);
+    const uint16_t id = class_id(key);
+    sc.class_of[i] = id;
+    ++sc.counts[id];
+    if (ploidy <= 2) {
+      prev0 = g[0];
+      prev1 = g1;
+      prev_id = id;
+    }
   }
+  for (uint16_t slot : sc.touched) sc.table[slot] = kNone;
+  sc.touched.clear();
+  if (!status.ok()) return status;
   if (used == 0) {  // no samples at all
-    classes.resize(std::max<size_t>(classes.size(), 1));
-    classes[0].key = {GenotypeKind::kMissing, 0, 0};
-    used = 1;
+    class_id({GenotypeKind::kMissing, 0, 0});
+    for (uint16_t slot : sc.touched) sc.table[slot] = kNone;
+    sc.touched.clear();
   }
-  EncodeClasses(std::span<ClassSamples>(classes.data(), used), n_samples, out);
+  // Pass 2: sample lists for every class but the most common one.
+  size_t implicit = 0;
+  for (size_t c = 1; c < used; ++c) {
+    const auto& x = sc.classes[c].key;
+    const auto& y = sc.classes[implicit].key;
+    if (sc.counts[c] > sc.counts[implicit] ||
+        (sc.counts[c] == sc.counts[implicit] &&
+         std::tie(x.kind, x.a, x.b) < std::tie(y.kind, y.a, y.b))) {
+      implicit = c;
+    }
+  }
+  for (size_t c = 0; c < used; ++c) {
+    sc.classes[c].samples.clear();
+    if (c != implicit) sc.classes[c].samples.reserve(sc.counts[c]);
+  }
+  for (uint32_t i = 0; i < n_samples; ++i) {
+    const uint16_t id = sc.class_of[i];
+    if (id != implicit) sc.classes[id].samples.push_back(i);
+  }
+  EncodeClasses(std::span<ClassSamples>(sc.classes.data(), used), implicit, n_samples, out);
   return Status::Ok();
 }
 

@@ -23,10 +23,7 @@ struct VcfReader::Impl {
   std::unique_ptr<htsFile, HtsFileCloser> file;
   std::unique_ptr<bcf_hdr_t, HeaderFree> header;
   std::unique_ptr<bcf1_t, RecordFree> record;
-  int32_t* gt_buf = nullptr;  // htslib-managed buffer for bcf_get_genotypes
-  int gt_cap = 0;
   int64_t ordinal = 0;
-  ~Impl() { free(gt_buf); }  // allocated by htslib with malloc/realloc
 };
 
 VcfReader::VcfReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -99,32 +96,48 @@ Result<bool> VcfReader::Next(VcfRecord* out) {
   const int n_alleles = 1 + static_cast<int>(out->alts.size());
 
   const int n_samples = bcf_hdr_nsamples(hdr);
-  int n = bcf_get_genotypes(hdr, rec, &im.gt_buf, &im.gt_cap);
   out->gt.clear();
-  if (n <= 0 || n_samples == 0) {
+  bcf_fmt_t* fmt = n_samples > 0 ? bcf_get_fmt(hdr, rec, "GT") : nullptr;
+  if (fmt == nullptr || fmt->n <= 0) {
     out->has_gt = false;
     out->max_ploidy = 0;
     return true;
   }
   out->has_gt = true;
-  out->max_ploidy = n / n_samples;
-  out->gt.resize(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    int32_t v = im.gt_buf[i];
-    int32_t a;
-    if (v == bcf_int32_vector_end) {
-      a = kAlleleEnd;
-    } else if (bcf_gt_is_missing(v)) {
-      a = kAlleleMissing;
-    } else {
-      a = bcf_gt_allele(v);
-      if (a >= n_alleles) {
-        return InvalidArgument(where() + ": sample " + hdr->samples[i / out->max_ploidy] +
-                               " has allele index " + std::to_string(a) + " but the record has " +
-                               std::to_string(n_alleles - 1) + " ALT allele(s)");
-      }
+  out->max_ploidy = fmt->n;
+  out->gt.resize(static_cast<size_t>(n_samples) * static_cast<size_t>(fmt->n));
+  // Decode the BCF-encoded GT values straight from htslib's buffer (bcf_get_genotypes would
+  // widen them to int32 first): value = (allele + 1) << 1 | phased, 0 = missing.
+  int32_t bad = -1;
+  auto decode = [&](auto* values, int32_t vector_end) {
+    const size_t total = out->gt.size();
+    int32_t* dst = out->gt.data();
+    for (size_t k = 0; k < total; ++k) {
+      int32_t v = values[k];
+      int32_t a = v == vector_end ? kAlleleEnd : (v >> 1) - 1;
+      if (a >= n_alleles) bad = static_cast<int32_t>(k);
+      dst[k] = a < kAlleleEnd ? kAlleleMissing : a;
     }
-    out->gt[static_cast<size_t>(i)] = a;
+  };
+  switch (fmt->type) {
+    case BCF_BT_INT8:
+      decode(reinterpret_cast<const int8_t*>(fmt->p), bcf_int8_vector_end);
+      break;
+    case BCF_BT_INT16:
+      decode(reinterpret_cast<const int16_t*>(fmt->p), bcf_int16_vector_end);
+      break;
+    case BCF_BT_INT32:
+      decode(reinterpret_cast<const int32_t*>(fmt->p), bcf_int32_vector_end);
+      break;
+    default:
+      return InvalidArgument(where() + ": GT is not an integer field");
+  }
+  if (bad >= 0) {
+    const auto k = static_cast<size_t>(bad);
+    return InvalidArgument(where() + ": sample " + hdr->samples[k / static_cast<size_t>(fmt->n)] +
+                           " has allele index " + std::to_string(out->gt[k]) +
+                           " but the record has " + std::to_string(n_alleles - 1) +
+                           " ALT allele(s)");
   }
   return true;
 }

@@ -175,12 +175,19 @@ void Icd10Catalog::Load() {
     if (auto it = ja_ranges.find(b.range); it != ja_ranges.end()) b.title_ja = it->second;
   }
 
-  // Disease-name index: kept as views; codes are parsed when a name matches.
-  index_names_.reserve(101000);
-  ForEachRow(Embedded(renkei_icd10_names_begin, renkei_icd10_names_end),
-             [&](std::span<const std::string_view> f) {
-               if (f.size() >= 2 && !f[0].empty()) index_names_.push_back({f[0], f[1]});
-             });
+}
+
+const std::vector<Icd10Catalog::IndexName>& Icd10Catalog::IndexNames() const {
+  // Loaded on the first name search only: most processes (ingest, attribute cohorts) never
+  // search by name, and the index is the bulk of the catalogue's start-up time.
+  std::call_once(names_once_, [this] {
+    index_names_.reserve(101000);
+    ForEachRow(Embedded(renkei_icd10_names_begin, renkei_icd10_names_end),
+               [&](std::span<const std::string_view> f) {
+                 if (f.size() >= 2 && !f[0].empty()) index_names_.push_back({f[0], f[1]});
+               });
+  });
+  return index_names_;
 }
 
 const Icd10Catalog::Entry* Icd10Catalog::Find(Icd10Code code) const {
@@ -262,7 +269,7 @@ Icd10NameMatch Icd10Catalog::FindByJapaneseName(std::string_view name) const {
   Icd10NameMatch match;
   name = text::Trim(name);
   if (name.empty()) return match;
-  for (const IndexName& n : index_names_) {
+  for (const IndexName& n : IndexNames()) {
     if (n.name == name) AddIndexCodes(n.codes, match.codes);
   }
   for (const Entry& e : entries_) {
@@ -273,7 +280,7 @@ Icd10NameMatch Icd10Catalog::FindByJapaneseName(std::string_view name) const {
     SortUnique(match.codes);
     return match;
   }
-  for (const IndexName& n : index_names_) {
+  for (const IndexName& n : IndexNames()) {
     if (n.name.find(name) != std::string_view::npos) AddIndexCodes(n.codes, match.codes);
   }
   for (const Entry& e : entries_) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -120,7 +121,9 @@ class Icd10Catalog {
   std::vector<Icd10Block> blocks_;
   std::vector<int8_t> chapter_of_;  // category -> chapters_ index or -1
   std::vector<int16_t> block_of_;   // category -> blocks_ index or -1
-  std::vector<IndexName> index_names_;
+  const std::vector<IndexName>& IndexNames() const;
+  mutable std::once_flag names_once_;
+  mutable std::vector<IndexName> index_names_;  // the disease-name index, loaded lazily
 };
 
 }  // namespace renkei

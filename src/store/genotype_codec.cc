@@ -25,6 +25,31 @@ struct ClassSamples {
 
 size_t WordsFor(uint32_t n_samples) { return (n_samples + 63u) / 64u; }
 
+constexpr uint8_t kEncVarintList = 0;
+constexpr uint8_t kEncBitmap = 1;
+constexpr uint8_t kEncSkipBytes = 2;
+
+// Counts the samples of a skip-byte list that are set in `mask`. Returns false if the list is
+// corrupt (an index beyond n_samples, or a sample count other than `count`). Branch-free in the
+// loop: a corrupt index is clamped to the last mask word and caught after the loop.
+bool CountSkipBytes(const uint8_t* p, const uint8_t* end, const uint64_t* mask, uint32_t n_samples,
+                    uint64_t count, uint32_t* k) {
+  const size_t last_word = WordsFor(n_samples) - 1;
+  uint64_t idx = ~uint64_t{0};
+  uint64_t hits = 0, entries = 0;
+  for (; p < end; ++p) {
+    const uint64_t b = *p;
+    idx += b ? b : 255;
+    const uint64_t w = std::min<uint64_t>(idx >> 6, last_word);
+    const uint64_t present = b != 0;
+    entries += present;
+    hits += present & (mask[w] >> (idx & 63));
+  }
+  if (entries != count || (count > 0 && idx >= n_samples)) return false;
+  *k = static_cast<uint32_t>(hits);
+  return true;
+}
+
 // Adds the contribution of `k` samples of class (kind, a, b). False if an allele is out of range.
 inline bool AddClass(GenotypeKind kind, uint32_t a, uint32_t b, uint32_t k, SiteCounts* c) {
   if (k == 0 || kind == GenotypeKind::kMissing) return true;
@@ -68,7 +93,7 @@ void EncodeClasses(std::span<ClassSamples> classes, size_t implicit, uint32_t n_
     PutVarint(c.key.b, out);
   }
   const size_t dense_bytes = WordsFor(n_samples) * 8;
-  thread_local std::vector<uint8_t> list;
+  thread_local std::vector<uint8_t> list, skip;
   for (size_t i = 1; i < classes.size(); ++i) {
     const auto& s = classes[i].samples;
     list.clear();
@@ -77,13 +102,24 @@ void EncodeClasses(std::span<ClassSamples> classes, size_t implicit, uint32_t n_
       PutVarint(idx - prev, &list);
       prev = idx;
     }
-    if (list.size() + VarintSize(list.size()) < dense_bytes) {
-      out->push_back(0);
+    skip.clear();
+    int64_t last = -1;
+    for (uint32_t idx : s) {
+      int64_t gap = static_cast<int64_t>(idx) - last;
+      for (; gap > 255; gap -= 255) skip.push_back(0);
+      skip.push_back(static_cast<uint8_t>(gap));
+      last = idx;
+    }
+    // Prefer the skip-byte list when it is no larger: it decodes without branches.
+    const bool use_skip = skip.size() <= list.size();
+    const std::vector<uint8_t>& chosen = use_skip ? skip : list;
+    if (chosen.size() + VarintSize(chosen.size()) < dense_bytes) {
+      out->push_back(use_skip ? kEncSkipBytes : kEncVarintList);
       PutVarint(s.size(), out);
-      PutVarint(list.size(), out);
-      out->insert(out->end(), list.begin(), list.end());
+      PutVarint(chosen.size(), out);
+      out->insert(out->end(), chosen.begin(), chosen.end());
     } else {
-      out->push_back(1);
+      out->push_back(kEncBitmap);
       PutVarint(s.size(), out);
       size_t at = out->size();
       out->resize(at + dense_bytes, 0);
@@ -264,7 +300,16 @@ size_t CountSite(const uint8_t* data, size_t available, const uint64_t* mask, ui
     uint64_t count;
     if (!GetVarint(&p, end, &count) || count > n_samples) return 0;
     uint32_t k = 0;
-    if (enc == 0) {
+    if (enc == kEncSkipBytes) {
+      uint64_t nbytes;
+      if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return 0;
+      if (mask == nullptr) {
+        k = static_cast<uint32_t>(count);
+      } else if (!CountSkipBytes(p, p + nbytes, mask, n_samples, count, &k)) {
+        return 0;
+      }
+      p += nbytes;
+    } else if (enc == kEncVarintList) {
       uint64_t nbytes;
       if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return 0;
       const uint8_t* list_end = p + nbytes;
@@ -285,7 +330,7 @@ size_t CountSite(const uint8_t* data, size_t available, const uint64_t* mask, ui
           k += static_cast<uint32_t>((mask[idx >> 6] >> (idx & 63)) & 1u);
         }
       }
-    } else if (enc == 1) {
+    } else if (enc == kEncBitmap) {
       if (static_cast<size_t>(end - p) < words * 8) return 0;
       if (mask == nullptr) {
         k = static_cast<uint32_t>(count);
@@ -333,7 +378,16 @@ Result<std::vector<SampleCall>> DecodeSite(const uint8_t* data, size_t available
     uint8_t enc = *p++;
     uint64_t count, nbytes, idx = 0;
     if (!GetVarint(&p, end, &count)) return corrupt();
-    if (enc == 0) {
+    if (enc == kEncSkipBytes) {
+      if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return corrupt();
+      idx = ~uint64_t{0};
+      for (const uint8_t* list_end = p + nbytes; p < list_end; ++p) {
+        idx += *p ? *p : 255;
+        if (*p == 0) continue;
+        if (idx >= n_samples) return corrupt();
+        calls[idx] = keys[i];
+      }
+    } else if (enc == kEncVarintList) {
       if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return corrupt();
       const uint8_t* list_end = p + nbytes;
       while (p < list_end) {
@@ -343,12 +397,14 @@ Result<std::vector<SampleCall>> DecodeSite(const uint8_t* data, size_t available
         if (idx >= n_samples) return corrupt();
         calls[idx] = keys[i];
       }
-    } else {
+    } else if (enc == kEncBitmap) {
       if (static_cast<size_t>(end - p) < words * 8) return corrupt();
       for (uint32_t s = 0; s < n_samples; ++s) {
         if ((p[s >> 3] >> (s & 7)) & 1) calls[s] = keys[i];
       }
       p += words * 8;
+    } else {
+      return corrupt();
     }
   }
   return calls;

@@ -9,8 +9,10 @@
 //
 // Layout of an encoded site (all integers LEB128 varints unless noted):
 //   n_classes, then n_classes × (kind:u8, a, b)     class 0 is the implicit one
-//   then for classes 1..n-1: enc:u8 (0 list, 1 bitmap), count, payload
-//     list payload: byte length, then deltas of sample indices (first delta = first index)
+//   then for classes 1..n-1: enc:u8 (0 varint list, 1 bitmap, 2 skip-byte list), count, payload
+//     varint list (enc 0): byte length, then varint deltas of sample indices (first = index)
+//     skip-byte list (enc 2): byte length, then one byte per gap from the previous index
+//       (starting at -1): 1..255 = advance and take the sample, 0 = advance 255 only
 //     bitmap payload: ceil(n_samples / 64) little-endian uint64 words
 #pragma once
 

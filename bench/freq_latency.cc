@@ -79,29 +79,25 @@ int main(int argc, char** argv) {
     auto cohort = Cohort::Parse(cohort_text);
     auto mask = cohort->Evaluate(store->samples());
     SiteCounts c;
-    uint32_t size = 0;
-    for (uint64_t w : *mask) size += static_cast<uint32_t>(std::popcount(w));
+    CountingMask cohort_mask(*mask, store->num_samples());
     for (size_t k = range->first; k < range->second; ++k) {
-      if (!store->Count(k, mask->data(), size, &c).ok()) std::abort();
+      if (!store->Count(k, &cohort_mask, &c).ok()) std::abort();
     }
     total_sites += range->second - range->first;
   });
   std::printf("region_1Mb_mean_sites\t%.1f\t\t\t\n", static_cast<double>(total_sites) / 101.0);
 
   // Whole store, counting only (no formatting), one thread: the per-core engine cost.
-  std::vector<uint64_t> third((store->num_samples() + 63) / 64, 0);
-  uint32_t third_size = 0;
+  std::vector<uint64_t> third_bits((store->num_samples() + 63) / 64, 0);
   for (uint32_t s = 0; s < store->num_samples(); ++s) {
-    if (rng() % 3 == 0) {
-      third[s / 64] |= 1ull << (s % 64);
-      ++third_size;
-    }
+    if (rng() % 3 == 0) third_bits[s / 64] |= 1ull << (s % 64);
   }
+  CountingMask third(third_bits, store->num_samples());
   Measure("whole_store_count_one_core_random_third", 5, "variants=" + std::to_string(n),
           [&](int) {
             SiteCounts c;
             for (size_t k = 0; k < n; ++k) {
-              if (!store->Count(k, third.data(), third_size, &c).ok()) std::abort();
+              if (!store->Count(k, &third, &c).ok()) std::abort();
             }
           });
   return 0;

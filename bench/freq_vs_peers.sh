@@ -45,7 +45,7 @@ fi
 if [ ! -f "$OUT/pg.pgen" ]; then
   log "plink2 --make-pgen"
   /usr/bin/time -f "%e %M" -o "$OUT/pgen_time.txt" \
-    plink2 --bcf "$OUT/sim/genotypes.bcf" --make-pgen --out "$OUT/pg" --threads 2 >/dev/null
+    plink2 --bcf "$OUT/sim/genotypes.bcf" --vcf-half-call missing --make-pgen --out "$OUT/pg" --threads 2 >/dev/null
 fi
 
 # Cohorts, chosen from the samples file with awk (independently of renkei's cohort language).

@@ -134,21 +134,27 @@ void FormatVcfRecord(const VariantView& v, const SiteCounts& c, std::string* out
 
 class Formatter {
  public:
-  explicit Formatter(const FreqRequest& req) : req_(req) {}
+  explicit Formatter(const FreqRequest& req) : req_(req) {
+    if (!req.mask.empty()) cohort_.emplace(req.mask, req.store->num_samples());
+  }
+  uint32_t cohort_size() const {
+    return cohort_ ? cohort_->size() : req_.store->num_samples();
+  }
 
   // Formats selection entries [from, to) into `out`; counts rows.
   Status Format(const Selection& sel, size_t from, size_t to, bool first_json_row,
                 std::string* out, uint64_t* rows) const {
     const GenotypeStore& store = *req_.store;
-    const uint64_t* mask = req_.mask.empty() ? nullptr : req_.mask.data();
-    const auto mask_size = mask ? MaskSize() : store.num_samples();
+    const CountingMask* cohort = cohort_ ? &*cohort_ : nullptr;
     SiteCounts counts;
     bool first = first_json_row;
     for (size_t k = from; k < to; ++k) {
       size_t i = sel.explicit_sites ? sel.sites[k].index : sel.first + k;
-      std::optional<uint32_t> only =
-          sel.explicit_sites ? sel.sites[k].only_alt : std::optional<uint32_t>();
-      RETURN_IF_ERROR(store.Count(i, mask, mask_size, &counts));
+      // -1 = every ALT (a plain value: GCC 12 misreads std::optional here as uninitialised).
+      const int64_t only = sel.explicit_sites && sel.sites[k].only_alt
+                               ? static_cast<int64_t>(*sel.sites[k].only_alt)
+                               : -1;
+      RETURN_IF_ERROR(store.Count(i, cohort, &counts));
       VariantView v = store.Variant(i);
       if (req_.format == FreqFormat::kVcf) {
         FormatVcfRecord(v, counts, out);
@@ -173,21 +179,17 @@ class Formatter {
         size_t comma = rest.find(',');
         std::string_view alt = rest.substr(0, comma);
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        if (only && *only != a) continue;
+        if (only >= 0 && only != a) continue;
         emit(Row{&v, alt, &counts, &counts.alts[a]});
       }
     }
     return Status::Ok();
   }
 
-  uint32_t MaskSize() const {
-    uint64_t n = 0;
-    for (uint64_t w : req_.mask) n += static_cast<uint64_t>(std::popcount(w));
-    return static_cast<uint32_t>(n);
-  }
 
  private:
   const FreqRequest& req_;
+  std::optional<CountingMask> cohort_;
 };
 
 Status WriteAll(std::FILE* out, std::string_view s) {
@@ -264,10 +266,12 @@ void AppendAf(uint32_t ac, uint32_t an, std::string* out) {
 Result<SiteCounts> CountCohort(const GenotypeStore& store, size_t variant,
                                const std::vector<uint64_t>& mask) {
   SiteCounts c;
-  uint64_t n = 0;
-  for (uint64_t w : mask) n += static_cast<uint64_t>(std::popcount(w));
-  RETURN_IF_ERROR(store.Count(variant, mask.empty() ? nullptr : mask.data(),
-                              static_cast<uint32_t>(n), &c));
+  if (mask.empty()) {
+    RETURN_IF_ERROR(store.Count(variant, nullptr, &c));
+  } else {
+    CountingMask cohort(mask, store.num_samples());
+    RETURN_IF_ERROR(store.Count(variant, &cohort, &c));
+  }
   return c;
 }
 
@@ -279,7 +283,7 @@ Result<FreqSummary> RunFreq(const FreqRequest& req, std::FILE* out) {
   Formatter formatter(req);
   FreqSummary summary;
   summary.sites = sel.size();
-  summary.cohort_size = req.mask.empty() ? req.store->num_samples() : formatter.MaskSize();
+  summary.cohort_size = formatter.cohort_size();
   RETURN_IF_ERROR(WriteAll(out, Header(req, summary.cohort_size)));
 
   const size_t n = sel.size();

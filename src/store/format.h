@@ -1,4 +1,4 @@
-// On-disk layout of a genotype store directory (format version 1).
+// On-disk layout of a genotype store directory (format version 2).
 //
 //   meta.json       format version, counts, file sizes (checked on open), provenance
 //   samples.tsv     sample metadata in store order (normalised samples file)
@@ -7,7 +7,7 @@
 //   variants.txt    per variant "ID\tREF\tALT[,ALT...]" (ALT "." when none), no separators
 //   genotypes.bin   per variant an encoded site (store/genotype_codec.h)
 //   strata.tsv      preset strata: attribute, value, sample count, in column order
-//   strata.bin      per block of kStrataBlock variants, a zstd frame of varints
+//   strata.bin      per block of kStrataBlock variants, a zstd frame (store/strata_codec.h)
 //   strata.idx      (n_blocks + 1) little-endian uint64 offsets into strata.bin
 //
 // All integers little-endian. A store is written aside and renamed into place, so a directory
@@ -18,7 +18,7 @@
 
 namespace renkei {
 
-inline constexpr int kStoreFormatVersion = 1;
+inline constexpr int kStoreFormatVersion = 2;
 inline constexpr uint32_t kStrataBlock = 256;
 
 struct VariantEntry {

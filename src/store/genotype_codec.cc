@@ -29,23 +29,28 @@ constexpr uint8_t kEncVarintList = 0;
 constexpr uint8_t kEncBitmap = 1;
 constexpr uint8_t kEncSkipBytes = 2;
 
-// Counts the samples of a skip-byte list that are set in `mask`. Returns false if the list is
-// corrupt (an index beyond n_samples, or a sample count other than `count`). Branch-free in the
-// loop: a corrupt index is clamped to the last mask word and caught after the loop.
-bool CountSkipBytes(const uint8_t* p, const uint8_t* end, const uint64_t* mask, uint32_t n_samples,
+// Counts the samples of a skip-byte list that are in the cohort. Returns false if the list is
+// corrupt (an index beyond n_samples, or a sample count other than `count`). The loop has no
+// branch per entry: bounds are checked once per chunk, and the cohort's byte array is padded
+// far enough past the last sample for any chunk to stay inside it.
+bool CountSkipBytes(const uint8_t* p, const uint8_t* end, const CountingMask& mask,
                     uint64_t count, uint32_t* k) {
-  const size_t last_word = WordsFor(n_samples) - 1;
+  const uint8_t* in = mask.bytes();
+  const uint64_t n = mask.n_samples();
   uint64_t idx = ~uint64_t{0};
   uint64_t hits = 0, entries = 0;
-  for (; p < end; ++p) {
-    const uint64_t b = *p;
-    idx += b ? b : 255;
-    const uint64_t w = std::min<uint64_t>(idx >> 6, last_word);
-    const uint64_t present = b != 0;
-    entries += present;
-    hits += present & (mask[w] >> (idx & 63));
+  while (p < end) {
+    if (idx + 1 > n) return false;  // idx + 1 wraps to 0 before the first entry
+    const uint8_t* chunk_end = p + std::min<ptrdiff_t>(end - p, CountingMask::kChunk);
+    for (; p < chunk_end; ++p) {
+      const uint64_t b = *p;
+      idx += b ? b : 255;
+      const uint64_t present = b != 0;
+      entries += present;
+      hits += present & in[idx];
+    }
   }
-  if (entries != count || (count > 0 && idx >= n_samples)) return false;
+  if (entries != count || (count > 0 && idx >= n)) return false;
   *k = static_cast<uint32_t>(hits);
   return true;
 }
@@ -266,8 +271,11 @@ void EncodeAllMissing(uint32_t /*n_samples*/, std::vector<uint8_t>* out) {
   PutVarint(0, out);
 }
 
-size_t CountSite(const uint8_t* data, size_t available, const uint64_t* mask, uint32_t mask_size,
+size_t CountSite(const uint8_t* data, size_t available, const CountingMask* cohort,
                  uint32_t n_samples, SiteCounts* counts) {
+  if (cohort != nullptr && cohort->n_samples() != n_samples) return 0;
+  const uint64_t* mask = cohort ? cohort->bits() : nullptr;
+  const uint32_t mask_size = cohort ? cohort->size() : n_samples;
   const uint8_t* p = data;
   const uint8_t* end = data + available;
   uint64_t n_classes;
@@ -305,7 +313,7 @@ size_t CountSite(const uint8_t* data, size_t available, const uint64_t* mask, ui
       if (!GetVarint(&p, end, &nbytes) || nbytes > static_cast<uint64_t>(end - p)) return 0;
       if (mask == nullptr) {
         k = static_cast<uint32_t>(count);
-      } else if (!CountSkipBytes(p, p + nbytes, mask, n_samples, count, &k)) {
+      } else if (!CountSkipBytes(p, p + nbytes, *cohort, count, &k)) {
         return 0;
       }
       p += nbytes;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/counting_mask.h"
 #include "store/site_counts.h"
 
 namespace renkei {
@@ -37,11 +38,10 @@ Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
 // Encodes a site with no GT data: every sample missing.
 void EncodeAllMissing(uint32_t n_samples, std::vector<uint8_t>* out);
 
-// Counts the encoded site at `data` for the samples whose bit is set in `mask`
-// (ceil(n_samples/64) words; nullptr = every sample). `mask_size` is the number of set bits.
+// Counts the encoded site at `data` for the samples of `cohort` (nullptr = every sample).
 // `counts` must have been Reset() to the site's ALT count. Returns the number of bytes the
 // encoded site occupies, or 0 if the encoding is corrupt (then counts are unspecified).
-size_t CountSite(const uint8_t* data, size_t available, const uint64_t* mask, uint32_t mask_size,
+size_t CountSite(const uint8_t* data, size_t available, const CountingMask* cohort,
                  uint32_t n_samples, SiteCounts* counts);
 
 // Writes the class of every sample (kind, a, b) for tests and debugging.

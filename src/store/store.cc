@@ -192,16 +192,13 @@ Result<std::pair<size_t, size_t>> GenotypeStore::FindRegion(std::string_view con
   return std::make_pair(static_cast<size_t>(lo - entries), static_cast<size_t>(hi - entries));
 }
 
-Status GenotypeStore::Count(size_t i, const uint64_t* mask, uint32_t mask_size,
-                            SiteCounts* out) const {
+Status GenotypeStore::Count(size_t i, const CountingMask* cohort, SiteCounts* out) const {
   const VariantEntry& e = Entry(i);
   const size_t end =
       i + 1 < num_variants_ ? Entry(i + 1).geno_offset : genotypes_.size();
   out->Reset(e.n_alts);
-  if (mask == nullptr) mask_size = num_samples();
-  if (end < e.geno_offset ||
-      CountSite(genotypes_.data() + e.geno_offset, end - e.geno_offset, mask, mask_size,
-                num_samples(), out) == 0) {
+  if (end < e.geno_offset || CountSite(genotypes_.data() + e.geno_offset, end - e.geno_offset,
+                                       cohort, num_samples(), out) == 0) {
     return DataLoss(dir_ + "/genotypes.bin: corrupt site at variant " + std::to_string(i));
   }
   return Status::Ok();
@@ -214,12 +211,12 @@ Status GenotypeStore::StrataCounts(size_t i, std::vector<SiteCounts>* out) const
   if (from > to || to > strata_bin_.size()) return DataLoss(dir_ + "/strata.idx is corrupt");
   std::vector<uint8_t> raw;
   RETURN_IF_ERROR(DecompressBlock(strata_bin_.bytes().subspan(from, to - from), &raw));
-  const uint8_t* p = raw.data();
-  const uint8_t* end = raw.data() + raw.size();
-  for (size_t v = block * kStrataBlock; v <= i; ++v) {
-    if (!DecodeStrataRow(&p, end, strata_sizes_, Entry(v).n_alts, out)) {
-      return DataLoss(dir_ + "/strata.bin is corrupt at variant " + std::to_string(v));
-    }
+  const size_t first = block * kStrataBlock;
+  const size_t last = std::min(num_variants_, first + kStrataBlock);
+  std::vector<uint32_t> n_alts;
+  for (size_t v = first; v < last; ++v) n_alts.push_back(Entry(v).n_alts);
+  if (!DecodeStrataBlock(raw, strata_sizes_, n_alts, i - first, out)) {
+    return DataLoss(dir_ + "/strata.bin is corrupt in the block of variant " + std::to_string(i));
   }
   return Status::Ok();
 }

@@ -13,6 +13,7 @@
 #include "cohort/samples.h"
 #include "cohort/strata_def.h"
 #include "common/status.h"
+#include "store/counting_mask.h"
 #include "store/format.h"
 #include "store/mapped_file.h"
 #include "store/site_counts.h"
@@ -62,9 +63,9 @@ class GenotypeStore {
   Result<std::pair<size_t, size_t>> FindRegion(std::string_view contig, int64_t start,
                                                int64_t end_pos) const;
 
-  // Counts variant i over the samples set in `mask` (ceil(n/64) words; nullptr = all samples,
-  // then mask_size is ignored). `out` is reset. DataLoss if the site's encoding is corrupt.
-  Status Count(size_t i, const uint64_t* mask, uint32_t mask_size, SiteCounts* out) const;
+  // Counts variant i over `cohort` (nullptr = every sample; it must have been built for
+  // num_samples()). `out` is reset. DataLoss if the site's encoding is corrupt.
+  Status Count(size_t i, const CountingMask* cohort, SiteCounts* out) const;
 
   // Preset-strata counts of variant i, one per strata() entry, from the ingest-time table
   // (genotypes are not read). DataLoss if corrupt.

@@ -1,6 +1,9 @@
-// Row encoding of preset-strata counts: per variant, per stratum, varints of
-//   size - NS, 2·NS - AN, then per ALT: AC_Het, AC_Hom / 2, AC_Hemi
-// (deficits rather than totals keep rare variants' rows at one byte per number).
+// Encoding of a block of preset-strata counts (up to kStrataBlock sites × every stratum),
+// column by column so that zstd sees long runs of similar numbers:
+//   for each stratum, for each site: size - NS
+//   for each stratum, for each site: 2·NS - AN
+//   for each stratum, for each site, for each ALT: AC_Het, then AC_Hom / 2, then AC_Hemi
+// all as LEB128 varints (deficits rather than totals keep rare sites at one byte a number).
 #pragma once
 
 #include <cstdint>
@@ -11,11 +14,13 @@
 
 namespace renkei {
 
-void AppendStrataRow(std::span<const SiteCounts> per_stratum, std::vector<uint8_t>* out);
+// rows[v][s]: counts of site v in stratum s. Appends the encoded block to `out`.
+void EncodeStrataBlock(const std::vector<std::vector<SiteCounts>>& rows,
+                       std::vector<uint8_t>* out);
 
-// Decodes one row at *p for strata of the given sizes and a site with n_alts ALT alleles.
-// Advances *p. Returns false if the data are corrupt.
-bool DecodeStrataRow(const uint8_t** p, const uint8_t* end, std::span<const uint32_t> sizes,
-                     size_t n_alts, std::vector<SiteCounts>* out);
+// Decodes site `want` of a block whose sites have the given ALT counts, for strata of the given
+// sizes. Returns false if the data are corrupt.
+bool DecodeStrataBlock(std::span<const uint8_t> block, std::span<const uint32_t> sizes,
+                       std::span<const uint32_t> n_alts, size_t want, std::vector<SiteCounts>* out);
 
 }  // namespace renkei

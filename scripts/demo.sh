@@ -16,4 +16,4 @@ $R freq --store demo-out/stores/tmm --cohort 'age=60-79 & sex=male & region=toho
 $R freq --store demo-out/stores/tmm --cohort 'disease=dementia | icd10=F00-F03' --region chr22 --format vcf | grep -v '^##' | head -n 5
 $R freq --store demo-out/stores/tmm --cohort 'disease=type2-diabetes & !sex=female' --region chrX:1-5000000 --format json | head -n 12
 VARIANT=$($R freq --store demo-out/stores/tmm --region chr1:1-2000000 | awk -F'\t' 'NR>2 && $8>0.2 {print $1":"$2":"$4":"$5; exit}')
-$R strata --store demo-out/stores/tmm --variant "$VARIANT" | column -t | head -n 30
+$R strata --store demo-out/stores/tmm --variant "$VARIANT" | head -n 30

@@ -3,6 +3,7 @@
 // hand-written fixture of edge cases, and on simulated data. bcftools is the truth here.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <random>
 #include <set>
 
@@ -101,7 +102,14 @@ INSTANTIATE_TEST_SUITE_P(
                       SuiteCase{"many-alts.vcf", "fill-tags.4.out"},
                       SuiteCase{"fill-tags-hemi.vcf", "fill-tags-hemi.1.out"},
                       SuiteCase{"fill-tags-AN0.vcf", "fill-tags-AN0.out"},
-                      SuiteCase{"fill-tags-hwe.vcf", "fill-tags-hwe.out"}));
+                      SuiteCase{"fill-tags-hwe.vcf", "fill-tags-hwe.out"}),
+    [](const ::testing::TestParamInfo<SuiteCase>& param_info) {
+      std::string name = param_info.param.input;
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
 
 // Hand-written edge cases: multi-allelic, `*` and symbolic alleles, ALT '.', all-missing,
 // half-missing, phased, haploid chrX/Y. Cohorts are computed here from the samples file

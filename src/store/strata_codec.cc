@@ -30,11 +30,13 @@ void EncodeStrataBlock(const std::vector<std::vector<SiteCounts>>& rows,
   const size_t strata = rows[0].size();
   for (Field f : kSiteFields) {
     for (size_t s = 0; s < strata; ++s) {
+      if (rows[0][s].cohort_size == 0) continue;  // empty strata count nothing: not stored
       for (const auto& row : rows) PutVarint(Get(row[s], f, 0), out);
     }
   }
   for (Field f : kAltFields) {
     for (size_t s = 0; s < strata; ++s) {
+      if (rows[0][s].cohort_size == 0) continue;
       for (const auto& row : rows) {
         for (size_t a = 0; a < row[s].alts.size(); ++a) PutVarint(Get(row[s], f, a), out);
       }
@@ -55,6 +57,7 @@ bool DecodeStrataBlock(std::span<const uint8_t> block, std::span<const uint32_t>
   uint64_t v;
   for (Field f : kSiteFields) {
     for (size_t s = 0; s < sizes.size(); ++s) {
+      if (sizes[s] == 0) continue;
       for (size_t site = 0; site < n_alts.size(); ++site) {
         if (!GetVarint(&p, end, &v)) return false;
         if (site != want) continue;
@@ -71,6 +74,7 @@ bool DecodeStrataBlock(std::span<const uint8_t> block, std::span<const uint32_t>
   }
   for (Field f : kAltFields) {
     for (size_t s = 0; s < sizes.size(); ++s) {
+      if (sizes[s] == 0) continue;
       for (size_t site = 0; site < n_alts.size(); ++site) {
         for (uint32_t a = 0; a < n_alts[site]; ++a) {
           if (!GetVarint(&p, end, &v)) return false;

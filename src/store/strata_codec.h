@@ -4,6 +4,7 @@
 //   for each stratum, for each site: 2·NS - AN
 //   for each stratum, for each site, for each ALT: AC_Het, then AC_Hom / 2, then AC_Hemi
 // all as LEB128 varints (deficits rather than totals keep rare sites at one byte a number).
+// Strata with no samples are left out: their counts are all zero.
 #pragma once
 
 #include <cstdint>

@@ -41,7 +41,8 @@ constexpr double kHalfMissingRate = 3e-5;      // diploid calls written 0/.
 constexpr double kTransitionShare = 2.0 / 3.0;
 constexpr char kBases[4] = {'A', 'C', 'G', 'T'};
 
-enum class Region { kDiploid, kXHaploidMales, kY };
+// Ploidy of a stretch of genome by sex (named so as not to clash with the prefecture Region).
+enum class Ploidy { kDiploid, kXHaploidMales, kY };
 
 // Draws from a truncated power law P(k) ∝ k^-2 over 1..kmax by a cumulative table.
 class CarrierCount {
@@ -144,7 +145,7 @@ struct GenotypeSimulator::State {
   void MakeAlleles(SimSite* site, int n_alts, int64_t gap);
   bool PickCarrier(const uint8_t* active, uint32_t* out);
   void PlaceNewMutation(const uint8_t* active, uint8_t allele, int64_t pos, bool related);
-  void Encode(Region region, double missing_rate);
+  void Encode(Ploidy ploidy, double missing_rate);
 };
 
 void GenotypeSimulator::State::BuildTree() {
@@ -332,7 +333,7 @@ void GenotypeSimulator::State::PlaceNewMutation(const uint8_t* active, uint8_t a
   }
 }
 
-void GenotypeSimulator::State::Encode(Region region, double missing_rate) {
+void GenotypeSimulator::State::Encode(Ploidy ploidy, double missing_rate) {
   const uint8_t* hp = haps.data();
   int32_t* g = gt.data();
   const uint32_t n = n_samples;
@@ -342,13 +343,13 @@ void GenotypeSimulator::State::Encode(Region region, double missing_rate) {
     g[2 * i] = (std::min(a, b) + 1) << 1;
     g[2 * i + 1] = (std::max(a, b) + 1) << 1;
   }
-  if (region != Region::kDiploid) {
+  if (ploidy != Ploidy::kDiploid) {
     for (uint32_t i : males) {
       g[2 * i] = GtAllele(hp[2 * i]);
       g[2 * i + 1] = kGtVectorEnd;
     }
   }
-  if (region == Region::kY) {
+  if (ploidy == Ploidy::kY) {
     for (uint32_t i : females) {
       g[2 * i] = kGtMissing;
       g[2 * i + 1] = kGtVectorEnd;
@@ -386,7 +387,7 @@ void GenotypeSimulator::State::Encode(Region region, double missing_rate) {
 
 Result<GenotypeSimulator> GenotypeSimulator::Create(const GenomeOptions& genome,
                                                     uint64_t sample_seed,
-                                                    std::span<const SimSex> sexes) {
+                                                    std::span<const Sex> sexes) {
   if (sexes.empty()) return InvalidArgument("no samples to simulate");
   if (sexes.size() > (1u << 30)) return InvalidArgument("too many samples");
   if (genome.variants == 0) return InvalidArgument("no variants to simulate");
@@ -443,15 +444,15 @@ Result<GenotypeSimulator> GenotypeSimulator::Create(const GenomeOptions& genome,
   st->active_y.assign(st->n_haps, 0);
   for (uint32_t i = 0; i < st->n_samples; ++i) {
     switch (sexes[i]) {
-      case SimSex::kMale:
+      case Sex::kMale:
         st->males.push_back(i);
         st->active_x[2 * i + 1] = 0;
         st->active_y[2 * i] = 1;
         break;
-      case SimSex::kFemale:
+      case Sex::kFemale:
         st->females.push_back(i);
         break;
-      case SimSex::kUnknown:
+      case Sex::kUnknown:
         st->active_y[2 * i] = 1;
         st->active_y[2 * i + 1] = 1;
         break;
@@ -517,13 +518,13 @@ bool GenotypeSimulator::Next(SimSite* site, std::span<const int32_t>* gt) {
   s.MakeAlleles(site, n_alts, next_pos - pos);
 
   // Samples.
-  Region region = Region::kDiploid;
+  Ploidy ploidy = Ploidy::kDiploid;
   const uint8_t* active = nullptr;
   if (contig_index == kChrX && pos >= kChrXNonParBegin && pos <= kChrXNonParEnd) {
-    region = Region::kXHaploidMales;
+    ploidy = Ploidy::kXHaploidMales;
     active = s.active_x.data();
   } else if (contig_index == kChrY) {
-    region = Region::kY;
+    ploidy = Ploidy::kY;
     active = s.active_y.data();
   }
   if (founder_class) {
@@ -546,7 +547,7 @@ bool GenotypeSimulator::Next(SimSite* site, std::span<const int32_t>* gt) {
   for (int a = 2; a <= n_alts; ++a) {
     s.PlaceNewMutation(active, static_cast<uint8_t>(a), pos, false);
   }
-  s.Encode(region, missing_rate);
+  s.Encode(ploidy, missing_rate);
 
   ++s.counts.sites;
   if (founder_class) ++s.counts.founder_sites;

@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "cohort/vocab.h"
 #include "common/status.h"
-#include "sim/metadata.h"
 #include "vcf/bcf_writer.h"
 
 namespace renkei {
@@ -78,7 +78,7 @@ class GenotypeSimulator {
   // individuals drawn from `sample_seed`. Errors: InvalidArgument for no samples, variants == 0
   // or more variants than positions, founders outside 2–65535, a negative segment length.
   static Result<GenotypeSimulator> Create(const GenomeOptions& genome, uint64_t sample_seed,
-                                          std::span<const SimSex> sexes);
+                                          std::span<const Sex> sexes);
 
   GenotypeSimulator(GenotypeSimulator&&) noexcept;
   GenotypeSimulator& operator=(GenotypeSimulator&&) noexcept;

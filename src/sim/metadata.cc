@@ -2,19 +2,18 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
+#include <cassert>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "cohort/vocab.h"
 #include "sim/random.h"
 
 namespace renkei {
 namespace {
 
-constexpr std::array<std::string_view, 10> kAgeBands = {"0-9",   "10-19", "20-29", "30-39", "40-49",
-                                                        "50-59", "60-69", "70-79", "80-89", "90+"};
-using AgeWeights = std::array<double, 10>;
+using AgeWeights = std::array<double, kAgeBandCount>;  // per age band index
 
 // Population of each prefecture in thousands (2020 census, rounded), index = JIS code - 1.
 constexpr std::array<double, 47> kPopulation = {
@@ -187,60 +186,72 @@ std::string SerialId(std::string_view biobank, uint32_t serial) {
   return id;
 }
 
-}  // namespace
+// The codes of kConditions as values, parsed once; the strings above stay the readable source.
+struct ParsedCodes {
+  std::array<std::array<Icd10Code, 5>, kConditions.size()> by_condition{};
+  std::vector<Icd10Code> all;
+  Status status;  // not OK if a code of kConditions is malformed (a bug)
+};
 
-std::string_view SimSexName(SimSex sex) {
-  switch (sex) {
-    case SimSex::kMale:
-      return "male";
-    case SimSex::kFemale:
-      return "female";
-    case SimSex::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
-std::span<const std::string_view> SimAgeBands() { return kAgeBands; }
-
-std::vector<std::string> SimIcd10Codes() {
-  std::vector<std::string> codes;
-  for (const Condition& c : kConditions) {
-    for (std::string_view code : c.codes) {
-      if (!code.empty()) codes.emplace_back(code);
+ParsedCodes ParseCodes() {
+  ParsedCodes out;
+  for (size_t i = 0; i < kConditions.size(); ++i) {
+    for (size_t j = 0; j < kConditions[i].codes.size(); ++j) {
+      const std::string_view text = kConditions[i].codes[j];
+      if (text.empty()) continue;
+      Result<Icd10Code> code = Icd10Code::Parse(text);
+      assert(code.ok() && "malformed code in kConditions");
+      if (!code.ok()) {
+        out.status = Internal("simulator code table: " + code.status().ToString());
+        continue;
+      }
+      out.by_condition[i][j] = *code;
+      out.all.push_back(*code);
     }
   }
+  return out;
+}
+
+const ParsedCodes& Codes() {
+  // One thread-safe initialisation of a function-local static.
+  static const ParsedCodes codes = ParseCodes();
   return codes;
 }
 
-std::vector<SimSample> SimulateSamples(std::string_view biobank, uint32_t count, uint64_t seed) {
+}  // namespace
+
+std::span<const Icd10Code> SimIcd10Codes() { return Codes().all; }
+
+Result<SampleTable> SimulateSamples(std::string_view biobank, uint32_t count, uint64_t seed) {
+  const ParsedCodes& codes = Codes();
+  RETURN_IF_ERROR(codes.status);
   const Profile profile = MakeProfile(ParseBiobank(biobank));
   Rng rng(MixSeed(seed, HashLabel("samples")));
-  std::vector<SimSample> out;
+  std::vector<Sample> out;
   out.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    SimSample s;
-    s.sample_id = SerialId(biobank, i + 1);
+    Sample s;
+    s.id = SerialId(biobank, i + 1);
     s.biobank = std::string(biobank);
     const size_t age = PickWeighted(rng, profile.age);
-    s.age_band = std::string(kAgeBands[age]);
+    s.age_band = static_cast<uint8_t>(age);
     if (rng.Bernoulli(profile.unknown)) {
-      s.sex = SimSex::kUnknown;
+      s.sex = Sex::kUnknown;
     } else {
-      s.sex = rng.Bernoulli(profile.male) ? SimSex::kMale : SimSex::kFemale;
+      s.sex = rng.Bernoulli(profile.male) ? Sex::kMale : Sex::kFemale;
     }
-    const size_t pref = PickWeighted(rng, profile.region);
-    s.prefecture = (pref + 1 < 10 ? "0" : "") + std::to_string(pref + 1);
-    for (const Condition& c : kConditions) {
+    s.prefecture = static_cast<uint8_t>(PickWeighted(rng, profile.region) + 1);
+    for (size_t k = 0; k < kConditions.size(); ++k) {
+      const Condition& c = kConditions[k];
       double p = c.prevalence[age];
       switch (s.sex) {
-        case SimSex::kMale:
+        case Sex::kMale:
           p *= c.male;
           break;
-        case SimSex::kFemale:
+        case Sex::kFemale:
           p *= c.female;
           break;
-        case SimSex::kUnknown:
+        case Sex::kUnknown:
           p *= (c.male + c.female) / 2;
           break;
       }
@@ -250,64 +261,12 @@ std::vector<SimSample> SimulateSamples(std::string_view biobank, uint32_t count,
       // Draw unconditionally so that one condition's outcome never shifts the stream of the next.
       const double u = rng.Uniform();
       const size_t which = PickWeighted(rng, c.code_weights);
-      if (u < std::min(p, 0.9)) s.icd10.emplace_back(c.codes[which]);
+      if (u < std::min(p, 0.9)) s.icd10.push_back(codes.by_condition[k][which]);
     }
     out.push_back(std::move(s));
   }
-  return out;
-}
-
-std::string_view SamplesTsvHeader() {
-  return "sample_id\tbiobank\tage_band\tsex\tprefecture\ticd10";
-}
-
-Status WriteSamplesTsv(const std::string& path, std::span<const SimSample> samples) {
-  struct Closer {
-    void operator()(FILE* f) const {
-      if (f != nullptr) fclose(f);
-    }
-  };
-  errno = 0;
-  std::unique_ptr<FILE, Closer> file(fopen(path.c_str(), "w"));
-  if (file == nullptr) {
-    const int err = errno;
-    std::string what = "cannot create " + path + ": " + std::strerror(err);
-    if (err == ENOENT || err == ENOTDIR) return NotFound(std::move(what));
-    if (err == EACCES || err == EPERM || err == EROFS) {
-      return Status(StatusCode::kPermissionDenied, std::move(what));
-    }
-    return Internal(std::move(what));
-  }
-  std::string buf(SamplesTsvHeader());
-  buf += '\n';
-  for (const SimSample& s : samples) {
-    buf += s.sample_id;
-    buf += '\t';
-    buf += s.biobank;
-    buf += '\t';
-    buf += s.age_band;
-    buf += '\t';
-    buf += SimSexName(s.sex);
-    buf += '\t';
-    buf += s.prefecture;
-    buf += '\t';
-    for (size_t j = 0; j < s.icd10.size(); ++j) {
-      if (j > 0) buf += ',';
-      buf += s.icd10[j];
-    }
-    buf += '\n';
-    if (buf.size() > (1 << 20)) {
-      if (fwrite(buf.data(), 1, buf.size(), file.get()) != buf.size()) {
-        return Internal("cannot write " + path);
-      }
-      buf.clear();
-    }
-  }
-  if (fwrite(buf.data(), 1, buf.size(), file.get()) != buf.size()) {
-    return Internal("cannot write " + path);
-  }
-  if (fclose(file.release()) != 0) return Internal("cannot finish " + path);
-  return Status::Ok();
+  // Validates (every code is in the catalogue) and sorts each sample's codes.
+  return SampleTable::FromSamples(std::move(out));
 }
 
 }  // namespace renkei

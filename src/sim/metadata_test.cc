@@ -7,6 +7,9 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "cohort/vocab.h"
 
 namespace renkei {
 namespace {
@@ -26,46 +29,57 @@ std::set<std::string> WhoCodes() {
   return codes;
 }
 
-bool AnyWithPrefix(const SimSample& s, std::string_view prefix) {
-  for (const std::string& c : s.icd10) {
-    if (c.compare(0, prefix.size(), prefix) == 0) return true;
+bool AnyWithPrefix(const Sample& s, std::string_view prefix) {
+  for (Icd10Code c : s.icd10) {
+    if (c.ToString().compare(0, prefix.size(), prefix) == 0) return true;
   }
   return false;
 }
 
+// The samples as a vector; fails the test if simulation fails.
+std::vector<Sample> Simulated(std::string_view biobank, uint32_t count, uint64_t seed) {
+  Result<SampleTable> table = SimulateSamples(biobank, count, seed);
+  EXPECT_TRUE(table.ok()) << table.status().ToString();
+  if (!table.ok()) return {};
+  return {table->samples().begin(), table->samples().end()};
+}
+
+std::string Band(const Sample& s) { return std::string(AgeBandName(s.age_band)); }
+
 TEST(SimMetadata, EveryCodeIsAWhoIcd10Code) {
   const std::set<std::string> who = WhoCodes();
   ASSERT_GT(who.size(), 10000u);
-  for (const std::string& code : SimIcd10Codes()) EXPECT_TRUE(who.count(code)) << code;
+  ASSERT_FALSE(SimIcd10Codes().empty());
+  for (Icd10Code code : SimIcd10Codes()) EXPECT_TRUE(who.count(code.ToString())) << code.ToString();
   for (const char* biobank : {"TMM", "BBJ", "NCBN", "NCGM"}) {
-    for (const SimSample& s : SimulateSamples(biobank, 2000, 5)) {
+    for (const Sample& s : Simulated(biobank, 2000, 5)) {
       std::set<std::string> seen;
-      for (const std::string& code : s.icd10) {
-        EXPECT_TRUE(who.count(code)) << code;
-        EXPECT_TRUE(seen.insert(code).second) << "duplicate " << code;
+      for (Icd10Code code : s.icd10) {
+        EXPECT_TRUE(who.count(code.ToString())) << code.ToString();
+        EXPECT_TRUE(seen.insert(code.ToString()).second) << "duplicate " << code.ToString();
       }
     }
   }
 }
 
 TEST(SimMetadata, DiseasePrevalencesAreRealisticAndAgeDependent) {
-  const auto samples = SimulateSamples("NCGM", 20000, 11);
+  const auto samples = Simulated("NCGM", 20000, 11);
   std::map<std::string, int> band_count, band_i10, band_dementia;
   int i10 = 0, e11 = 0, dementia = 0, dementia_80plus = 0, none = 0, breast_male = 0,
       prostate_female = 0;
-  for (const SimSample& s : samples) {
-    ++band_count[s.age_band];
+  for (const Sample& s : samples) {
+    ++band_count[Band(s)];
     const bool has_i10 = AnyWithPrefix(s, "I10");
     const bool has_dementia = AnyWithPrefix(s, "F00") || AnyWithPrefix(s, "F01") ||
                               AnyWithPrefix(s, "F03") || AnyWithPrefix(s, "G30");
     i10 += has_i10;
     e11 += AnyWithPrefix(s, "E11");
-    band_i10[s.age_band] += has_i10;
+    band_i10[Band(s)] += has_i10;
     dementia += has_dementia;
-    dementia_80plus += has_dementia && (s.age_band == "80-89" || s.age_band == "90+");
+    dementia_80plus += has_dementia && (Band(s) == "80-89" || Band(s) == "90+");
     none += s.icd10.empty();
-    breast_male += s.sex == SimSex::kMale && AnyWithPrefix(s, "C50");
-    prostate_female += s.sex == SimSex::kFemale && AnyWithPrefix(s, "C61");
+    breast_male += s.sex == Sex::kMale && AnyWithPrefix(s, "C50");
+    prostate_female += s.sex == Sex::kFemale && AnyWithPrefix(s, "C61");
   }
   const double n = static_cast<double>(samples.size());
   EXPECT_NEAR(i10 / n, 0.25, 0.07);
@@ -83,53 +97,55 @@ TEST(SimMetadata, DiseasePrevalencesAreRealisticAndAgeDependent) {
 }
 
 TEST(SimMetadata, ProfilesFollowTheBiobank) {
-  auto share = [](const std::vector<SimSample>& v, auto pred) {
+  auto share = [](const std::vector<Sample>& v, auto pred) {
     int k = 0;
-    for (const SimSample& s : v) k += pred(s);
+    for (const Sample& s : v) k += pred(s);
     return static_cast<double>(k) / static_cast<double>(v.size());
   };
-  const auto tmm = SimulateSamples("TMM", 5000, 1);
-  const auto bbj = SimulateSamples("BBJ", 5000, 1);
-  const auto ncbn = SimulateSamples("NCBN", 5000, 1);
-  const auto other = SimulateSamples("XYZ", 5000, 1);
-  EXPECT_EQ(tmm[0].sample_id, "TMM000001");
-  EXPECT_EQ(ncbn[4999].sample_id, "NCBN005000");
+  const auto tmm = Simulated("TMM", 5000, 1);
+  const auto bbj = Simulated("BBJ", 5000, 1);
+  const auto ncbn = Simulated("NCBN", 5000, 1);
+  const auto other = Simulated("XYZ", 5000, 1);
+  EXPECT_EQ(tmm[0].id, "TMM000001");
+  EXPECT_EQ(ncbn[4999].id, "NCBN005000");
   EXPECT_EQ(bbj[0].biobank, "BBJ");
   // Home regions.
-  auto tohoku = [](const SimSample& s) { return s.prefecture >= "02" && s.prefecture <= "07"; };
-  auto kanto = [](const SimSample& s) { return s.prefecture >= "08" && s.prefecture <= "14"; };
-  EXPECT_GT(share(tmm, [](const SimSample& s) { return s.prefecture == "04"; }), 0.5);
+  auto tohoku = [](const Sample& s) { return s.prefecture >= 2 && s.prefecture <= 7; };
+  auto kanto = [](const Sample& s) { return s.prefecture >= 8 && s.prefecture <= 14; };
+  EXPECT_GT(share(tmm, [](const Sample& s) { return s.prefecture == 4; }), 0.5);
   EXPECT_GT(share(tmm, tohoku), 0.9);
   EXPECT_NEAR(share(bbj, kanto), 0.35, 0.05);  // Kanto is ~35% of Japan
   EXPECT_GT(share(ncbn, kanto), 0.55);
   EXPECT_LT(share(bbj, tohoku), 0.12);
-  std::set<std::string> prefectures;
-  for (const SimSample& s : other) prefectures.insert(s.prefecture);
+  std::set<int> prefectures;
+  for (const Sample& s : other) prefectures.insert(s.prefecture);
   EXPECT_EQ(prefectures.size(), 47u);
   // Ages skewed older; sex balanced with a handful unknown.
   for (const auto* v : {&tmm, &bbj, &ncbn, &other}) {
     EXPECT_GT(share(*v,
-                    [](const SimSample& s) {
-                      return s.age_band == "40-49" || s.age_band == "50-59" ||
-                             s.age_band == "60-69" || s.age_band == "70-79";
+                    [](const Sample& s) {
+                      return Band(s) == "40-49" || Band(s) == "50-59" || Band(s) == "60-69" ||
+                             Band(s) == "70-79";
                     }),
               0.6);
-    const double male = share(*v, [](const SimSample& s) { return s.sex == SimSex::kMale; });
+    const double male = share(*v, [](const Sample& s) { return s.sex == Sex::kMale; });
     EXPECT_GT(male, 0.35);
     EXPECT_LT(male, 0.6);
-    const double unknown = share(*v, [](const SimSample& s) { return s.sex == SimSex::kUnknown; });
+    const double unknown = share(*v, [](const Sample& s) { return s.sex == Sex::kUnknown; });
     EXPECT_GT(unknown, 0.0);
     EXPECT_LT(unknown, 0.01);
   }
 }
 
 TEST(SimMetadata, SameSeedSameSamples) {
-  const auto a = SimulateSamples("BBJ", 300, 9);
-  const auto b = SimulateSamples("BBJ", 300, 9);
-  const auto c = SimulateSamples("BBJ", 300, 10);
+  const auto a = Simulated("BBJ", 300, 9);
+  const auto b = Simulated("BBJ", 300, 9);
+  const auto c = Simulated("BBJ", 300, 10);
+  ASSERT_EQ(a.size(), 300u);
   ASSERT_EQ(a.size(), b.size());
   int differ = 0;
   for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].id, b[i].id);
     EXPECT_EQ(a[i].age_band, b[i].age_band);
     EXPECT_EQ(a[i].sex, b[i].sex);
     EXPECT_EQ(a[i].prefecture, b[i].prefecture);
@@ -137,6 +153,10 @@ TEST(SimMetadata, SameSeedSameSamples) {
     differ += a[i].age_band != c[i].age_band || a[i].prefecture != c[i].prefecture;
   }
   EXPECT_GT(differ, 100);
+}
+
+TEST(SimMetadata, RejectsAnEmptyBiobank) {
+  EXPECT_EQ(SimulateSamples("", 3, 1).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

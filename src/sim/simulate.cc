@@ -6,6 +6,8 @@
 #include <system_error>
 #include <vector>
 
+#include "cohort/samples.h"
+#include "cohort/vocab.h"
 #include "common/progress.h"
 #include "sim/metadata.h"
 #include "sim/random.h"
@@ -91,17 +93,17 @@ Status Simulate(const SimOptions& options, SimCounts* counts) {
 
   // The individuals depend on the seed and the biobank; the genome only on the seed.
   const uint64_t sample_seed = MixSeed(options.seed, HashLabel(options.site));
-  const std::vector<SimSample> samples =
-      SimulateSamples(options.site, options.samples, sample_seed);
-  RETURN_IF_ERROR(WriteSamplesTsv(tsv_tmp.string(), samples));
+  ASSIGN_OR_RETURN(const SampleTable samples,
+                   SimulateSamples(options.site, options.samples, sample_seed));
+  RETURN_IF_ERROR(samples.WriteTsv(tsv_tmp.string()));
 
-  std::vector<SimSex> sexes;
+  std::vector<Sex> sexes;
   std::vector<std::string> ids;
   sexes.reserve(samples.size());
   ids.reserve(samples.size());
-  for (const SimSample& s : samples) {
+  for (const Sample& s : samples.samples()) {
     sexes.push_back(s.sex);
-    ids.push_back(s.sample_id);
+    ids.push_back(s.id);
   }
   GenomeOptions genome;
   genome.seed = options.seed;

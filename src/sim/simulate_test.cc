@@ -16,8 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "cohort/samples.h"
+#include "cohort/vocab.h"
 #include "sim/genotypes.h"
-#include "sim/metadata.h"
 
 namespace renkei {
 namespace {
@@ -358,7 +359,7 @@ TEST_F(SimulateTest, MetadataIsPlausible) {
   EXPECT_EQ(header.substr(0, header.find('\n')),
             "sample_id\tbiobank\tage_band\tsex\tprefecture\ticd10");
   std::set<std::string> bands;
-  for (std::string_view b : SimAgeBands()) bands.emplace(b);
+  for (int b = 0; b < kAgeBandCount; ++b) bands.emplace(AgeBandName(b));
   int older = 0, male = 0, female = 0, home = 0;
   for (const Meta& m : *meta_) {
     EXPECT_EQ(m.biobank, "TMM");
@@ -377,6 +378,11 @@ TEST_F(SimulateTest, MetadataIsPlausible) {
   EXPECT_GT(male, kSamples * 0.3);
   EXPECT_GT(female, kSamples * 0.3);
   EXPECT_GT(home, kSamples * 0.8);  // TMM: Miyagi and Iwate
+  // The file is what the cohort layer reads (as `renkei ingest` does), unchanged.
+  Result<SampleTable> table = SampleTable::ReadTsv((*dir_ / "samples.tsv").string());
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  ASSERT_EQ(table->size(), kSamples);
+  EXPECT_EQ(table->ToTsv(), ReadFile(*dir_ / "samples.tsv"));
 }
 
 TEST(SimulateOptions, DeterministicBySeed) {
@@ -437,7 +443,7 @@ TEST(GenotypeSimulator, BiobanksWithOneSeedShareSitesButNotPeople) {
   GenomeOptions genome;
   genome.seed = 7;
   genome.variants = 400;
-  std::vector<SimSex> a(40, SimSex::kFemale), b(25, SimSex::kMale);
+  std::vector<Sex> a(40, Sex::kFemale), b(25, Sex::kMale);
   auto sim_a = GenotypeSimulator::Create(genome, 1, a);
   auto sim_b = GenotypeSimulator::Create(genome, 2, b);
   ASSERT_TRUE(sim_a.ok() && sim_b.ok());

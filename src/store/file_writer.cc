@@ -68,8 +68,8 @@ Result<StagingDir> StagingDir::Create(const std::string& final_path, bool overwr
     return AlreadyExists(final_path + " already exists; choose another --out or pass --force");
   }
   fs::path parent = fs::path(final_path).parent_path();
-  if (!parent.empty() && !fs::is_directory(parent, ec)) {
-    return NotFound("output directory's parent does not exist: " + parent.string());
+  if (!parent.empty() && !fs::is_directory(parent, ec) && !fs::create_directories(parent, ec)) {
+    return Internal("cannot create " + parent.string() + ": " + ec.message());
   }
   std::string staging = final_path + ".partial-" + std::to_string(::getpid());
   fs::remove_all(staging, ec);

@@ -38,7 +38,8 @@ class FileWriter {
 // Destroying an uncommitted StagingDir removes it and everything in it.
 class StagingDir {
  public:
-  // Creates "<final_path>.partial-<pid>". AlreadyExists if final_path exists and !overwrite.
+  // Creates "<final_path>.partial-<pid>" (and final_path's missing parent directories).
+  // AlreadyExists if final_path exists and !overwrite.
   static Result<StagingDir> Create(const std::string& final_path, bool overwrite);
   StagingDir(StagingDir&& o) noexcept;
   StagingDir& operator=(StagingDir&&) = delete;

@@ -93,12 +93,11 @@ int main(int argc, char** argv) {
     if (rng() % 3 == 0) third_bits[s / 64] |= 1ull << (s % 64);
   }
   CountingMask third(third_bits, store->num_samples());
-  Measure("whole_store_count_one_core_random_third", 5, "variants=" + std::to_string(n),
-          [&](int) {
-            SiteCounts c;
-            for (size_t k = 0; k < n; ++k) {
-              if (!store->Count(k, &third, &c).ok()) std::abort();
-            }
-          });
+  Measure("whole_store_count_one_core_random_third", 5, "variants=" + std::to_string(n), [&](int) {
+    SiteCounts c;
+    for (size_t k = 0; k < n; ++k) {
+      if (!store->Count(k, &third, &c).ok()) std::abort();
+    }
+  });
   return 0;
 }

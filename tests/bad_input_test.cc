@@ -20,8 +20,8 @@ class BadInput : public ::testing::Test {
   CommandResult IngestTo(const std::string& vcf, const std::string& samples,
                          const std::string& extra = "") {
     return Shell(Renkei() + " ingest --vcf " + vcf + " --samples " + samples + " --out " +
-                   (tmp_ / "store") + " " + extra,
-               true);
+                     (tmp_ / "store") + " " + extra,
+                 true);
   }
   // No store and no staging directory left behind.
   void ExpectNothingWritten() {
@@ -118,7 +118,8 @@ TEST_F(BadInput, SkipMalformedCountsAndReports) {
 }
 
 TEST_F(BadInput, UnsortedRecords) {
-  std::string vcf = WithVcfLine("chr1\t5\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t0/0\t0/0\t0/0\t0/0\t0/0\t0/0\t0/0");
+  std::string vcf =
+      WithVcfLine("chr1\t5\t.\tC\tT\t.\tPASS\t.\tGT\t0/1\t0/0\t0/0\t0/0\t0/0\t0/0\t0/0\t0/0");
   auto r = IngestTo(vcf, samples_);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("sort"), std::string::npos) << r.output;

@@ -55,9 +55,9 @@ void ExpectSameCounts(const std::string& expected_text, const std::string& actua
 
 std::string Ingest(const TempDir& dir, const std::string& vcf, const std::string& samples) {
   std::string store = dir / "store";
-  auto r = Shell(Renkei() + " ingest --vcf " + vcf + " --samples " + samples + " --out " + store +
-                   " --force",
-               true);
+  auto r = Shell(
+      Renkei() + " ingest --vcf " + vcf + " --samples " + samples + " --out " + store + " --force",
+      true);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return store;
 }
@@ -95,21 +95,20 @@ TEST_P(FillTagsSuite, MatchesBcftoolsExpectedOutputAndLiveBcftools) {
   ExpectSameCounts(Shell("bcftools +fill-tags " + vcf + kTagList).output, ours, "live bcftools");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Bcftools, FillTagsSuite,
-    ::testing::Values(SuiteCase{"merge.a.vcf", "fill-tags.out"},
-                      SuiteCase{"view.vcf", "fill-tags.2.out"},
-                      SuiteCase{"many-alts.vcf", "fill-tags.4.out"},
-                      SuiteCase{"fill-tags-hemi.vcf", "fill-tags-hemi.1.out"},
-                      SuiteCase{"fill-tags-AN0.vcf", "fill-tags-AN0.out"},
-                      SuiteCase{"fill-tags-hwe.vcf", "fill-tags-hwe.out"}),
-    [](const ::testing::TestParamInfo<SuiteCase>& param_info) {
-      std::string name = param_info.param.input;
-      for (char& c : name) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Bcftools, FillTagsSuite,
+                         ::testing::Values(SuiteCase{"merge.a.vcf", "fill-tags.out"},
+                                           SuiteCase{"view.vcf", "fill-tags.2.out"},
+                                           SuiteCase{"many-alts.vcf", "fill-tags.4.out"},
+                                           SuiteCase{"fill-tags-hemi.vcf", "fill-tags-hemi.1.out"},
+                                           SuiteCase{"fill-tags-AN0.vcf", "fill-tags-AN0.out"},
+                                           SuiteCase{"fill-tags-hwe.vcf", "fill-tags-hwe.out"}),
+                         [](const ::testing::TestParamInfo<SuiteCase>& param_info) {
+                           std::string name = param_info.param.input;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 // Hand-written edge cases: multi-allelic, `*` and symbolic alleles, ALT '.', all-missing,
 // half-missing, phased, haploid chrX/Y. Cohorts are computed here from the samples file
@@ -127,7 +126,7 @@ TEST(EdgeCases, EveryCohortEqualsBcftoolsOnTheSameSubset) {
       {"all", {"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"}},
       {"sex=male", {"S1", "S3", "S5", "S7"}},
       {"age=60-69", {"S1", "S2", "S5"}},
-      {"region=kanto", {"S2", "S3", "S8"}},                 // 13, Tokyo, 14
+      {"region=kanto", {"S2", "S3", "S8"}},                    // 13, Tokyo, 14
       {"region=kinki | region=hokkaido", {"S4", "S5", "S6"}},  // 27, 大阪府, 01
       {"icd10=F00-F03 | disease=alzheimers", {"S1", "S5", "S7"}},
       {"icd10=E11 & sex=female", {"S2"}},
@@ -146,8 +145,8 @@ class Simulated : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     auto r = Shell(Renkei() + " simulate --site TMM --samples 300 --variants 4000 --seed 7 --out " +
-                     (*dir_ / "sim"),
-                 true);
+                       (*dir_ / "sim"),
+                   true);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     store_ = Ingest(*dir_, *dir_ / "sim/genotypes.bcf", *dir_ / "sim/samples.tsv");
     // Parse the samples file independently: id → fields.
@@ -203,8 +202,9 @@ TEST_F(Simulated, CohortsEqualBcftools) {
   ExpectSameCounts(BcftoolsSubset(bcf, Ids([](auto& f) { return f[3] == "male"; })),
                    RenkeiVcf(store_, "sex=male"), "males");
   ExpectSameCounts(BcftoolsSubset(bcf, Ids([&](auto& f) {
-                     return f[3] == "female" && (f[2] == "60-69" || f[2] == "70-79") && tohoku(f);
-                   })),
+                                    return f[3] == "female" &&
+                                           (f[2] == "60-69" || f[2] == "70-79") && tohoku(f);
+                                  })),
                    RenkeiVcf(store_, "sex=female & age=60-79 & region=tohoku"), "4-attribute");
   ExpectSameCounts(BcftoolsSubset(bcf, third), RenkeiVcf(store_, "sample=@" + ids_file),
                    "random third");
@@ -216,9 +216,10 @@ TEST_F(Simulated, PresetStrataEqualBcftools) {
   // A common variant on chr1 and one on chrX (haploid males).
   for (const char* region : {"chr1", "chrX"}) {
     // A common biallelic site: the only row at its position, 0.1 < AF < 0.9.
-    auto r = Shell(Renkei() + " freq --store " + store_ + " --region " + region +
-                 " | awk -F'\\t' 'NR>2 {n[$2]++; if ($8>0.1 && $8<0.9) c[$2]=$1\":\"$2\":\"$4\":\"$5}"
-                 " END {for (p in c) if (n[p]==1) {print c[p]; exit}}'");
+    auto r =
+        Shell(Renkei() + " freq --store " + store_ + " --region " + region +
+              " | awk -F'\\t' 'NR>2 {n[$2]++; if ($8>0.1 && $8<0.9) c[$2]=$1\":\"$2\":\"$4\":\"$5}"
+              " END {for (p in c) if (n[p]==1) {print c[p]; exit}}'");
     std::string variant = r.output.substr(0, r.output.find('\n'));
     ASSERT_FALSE(variant.empty()) << region;
     auto strata = Shell(Renkei() + " strata --store " + store_ + " --variant " + variant);
@@ -236,10 +237,14 @@ TEST_F(Simulated, PresetStrataEqualBcftools) {
       const std::string& attr = f[0];
       const std::string& value = f[1];
       std::vector<std::string> ids;
-      if (attr == "sex") ids = Ids([&](auto& s) { return s[3] == value; });
-      else if (attr == "age") ids = Ids([&](auto& s) { return s[2] == value; });
-      else if (attr == "biobank") ids = Ids([&](auto& s) { return s[1] == value; });
-      else continue;
+      if (attr == "sex")
+        ids = Ids([&](auto& s) { return s[3] == value; });
+      else if (attr == "age")
+        ids = Ids([&](auto& s) { return s[2] == value; });
+      else if (attr == "biobank")
+        ids = Ids([&](auto& s) { return s[1] == value; });
+      else
+        continue;
       EXPECT_EQ(std::to_string(ids.size()), f[2]) << line;
       if (ids.empty()) continue;
       std::string pos = variant.substr(0, variant.find(':', variant.find(':') + 1));

@@ -69,7 +69,8 @@ TEST_F(Cli, OutputFileAndStrataJson) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.output, "");
   EXPECT_NE(ReadFile(tmp_ / "f.tsv").find("chrY\t3000000"), std::string::npos);
-  auto s = Shell(Renkei() + " strata --store " + Store() + " --variant chr1:1000:A:G --format json");
+  auto s =
+      Shell(Renkei() + " strata --store " + Store() + " --variant chr1:1000:A:G --format json");
   ASSERT_EQ(s.exit_code, 0);
   // Stratum sex=male: S1 0/0, S3 1/1, S5 0|1, S7 0/0 → AC 3 of AN 8.
   EXPECT_NE(s.output.find("\"attribute\": \"sex\""), std::string::npos) << s.output;

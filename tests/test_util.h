@@ -20,11 +20,15 @@ struct CommandResult {
 // Runs a shell command; captures stdout (and stderr if merge_stderr).
 inline CommandResult Shell(const std::string& cmd, bool merge_stderr = false) {
   std::string full = "set -o pipefail; " + cmd + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  std::FILE* p = popen(("bash -c '" + [&] {
+  std::FILE* p = popen(("bash -c '" +
+                        [&] {
                           std::string q;
-                          for (char c : full) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+                          for (char c : full)
+                            q += c == '\'' ? std::string("'\\''") : std::string(1, c);
                           return q;
-                        }() + "'").c_str(),
+                        }() +
+                        "'")
+                           .c_str(),
                        "r");
   CommandResult r{-1, ""};
   if (!p) return r;
@@ -105,8 +109,8 @@ inline std::vector<VcfLine> ParseVcfText(const std::string& text) {
 }
 
 inline const std::vector<std::string>& CountTags() {
-  static const std::vector<std::string> tags = {"AC", "AN", "AF", "NS", "AC_Het", "AC_Hom",
-                                                "AC_Hemi"};
+  static const std::vector<std::string> tags = {"AC",     "AN",     "AF",     "NS",
+                                                "AC_Het", "AC_Hom", "AC_Hemi"};
   return tags;
 }
 

@@ -28,9 +28,9 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  SetLogLevel(log_level == "debug"  ? LogLevel::kDebug
-              : log_level == "info" ? LogLevel::kInfo
-              : log_level == "warn" ? LogLevel::kWarn
+  SetLogLevel(log_level == "debug"   ? LogLevel::kDebug
+              : log_level == "info"  ? LogLevel::kInfo
+              : log_level == "warn"  ? LogLevel::kWarn
               : log_level == "error" ? LogLevel::kError
                                      : LogLevel::kOff);
   for (auto& [sub, run] : commands) {

@@ -28,26 +28,37 @@ Result<std::vector<uint64_t>> CohortMask(const GenotypeStore& store, const std::
 
 std::pair<CLI::App*, std::function<Status()>> SimulateCmd(CLI::App& app) {
   auto o = std::make_shared<SimOptions>();
-  auto* sub = app.add_subcommand("simulate", "Generate a realistic synthetic cohort (BCF + samples.tsv)");
-  sub->add_option("--site", o->site, "Biobank id used for sample ids and regional weighting (TMM, BBJ, NCBN, ...)")
+  auto* sub =
+      app.add_subcommand("simulate", "Generate a realistic synthetic cohort (BCF + samples.tsv)");
+  sub->add_option("--site", o->site,
+                  "Biobank id used for sample ids and regional weighting (TMM, BBJ, NCBN, ...)")
       ->required();
-  sub->add_option("--samples", o->samples, "Number of samples")->required()->check(CLI::Range(1u, 1000000u));
-  sub->add_option("--variants", o->variants, "Number of variant sites")->required()->check(CLI::Range(1u, 100000000u));
+  sub->add_option("--samples", o->samples, "Number of samples")
+      ->required()
+      ->check(CLI::Range(1u, 1000000u));
+  sub->add_option("--variants", o->variants, "Number of variant sites")
+      ->required()
+      ->check(CLI::Range(1u, 100000000u));
   sub->add_option("--seed", o->seed, "Random seed (same seed, same data)")->capture_default_str();
   sub->add_option("--out", o->out_dir, "Output directory (genotypes.bcf, samples.tsv)")->required();
   sub->add_flag("--force", o->overwrite, "Overwrite an existing output");
-  sub->add_option("--threads", o->threads, "Compression threads")->capture_default_str()->check(CLI::Range(1, 64));
+  sub->add_option("--threads", o->threads, "Compression threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   return {sub, [o]() { return renkei::Simulate(*o); }};
 }
 
 std::pair<CLI::App*, std::function<Status()>> IngestCmd(CLI::App& app) {
   auto o = std::make_shared<IngestOptions>();
-  auto* sub = app.add_subcommand("ingest", "Build a genotype store from a VCF/BCF and a samples file");
+  auto* sub =
+      app.add_subcommand("ingest", "Build a genotype store from a VCF/BCF and a samples file");
   sub->add_option("--vcf", o->vcf_path, "VCF, bgzipped VCF or BCF")->required();
-  sub->add_option("--samples", o->samples_path, "Samples file (TSV; see docs/samples-file.md)")->required();
+  sub->add_option("--samples", o->samples_path, "Samples file (TSV; see docs/samples-file.md)")
+      ->required();
   sub->add_option("--out", o->out_dir, "Store directory to create")->required();
   sub->add_flag("--force", o->overwrite, "Replace an existing store at --out");
-  sub->add_flag("--skip-malformed", o->skip_malformed, "Count and report malformed records instead of failing");
+  sub->add_flag("--skip-malformed", o->skip_malformed,
+                "Count and report malformed records instead of failing");
   return {sub, [o]() -> Status {
             o->show_progress = StderrIsTerminal();
             ASSIGN_OR_RETURN(IngestReport r, Ingest(*o));
@@ -56,7 +67,8 @@ std::pair<CLI::App*, std::function<Status()>> IngestCmd(CLI::App& app) {
                          "store %.1f MiB (genotypes %.1f MiB)\n",
                          static_cast<unsigned long long>(r.variants),
                          static_cast<unsigned long long>(r.alt_alleles), r.samples,
-                         o->out_dir.c_str(), r.seconds, static_cast<double>(r.total_bytes) / 1048576.0,
+                         o->out_dir.c_str(), r.seconds,
+                         static_cast<double>(r.total_bytes) / 1048576.0,
                          static_cast<double>(r.genotype_bytes) / 1048576.0);
             if (r.skipped_malformed > 0) {
               std::fprintf(stderr, "skipped %llu malformed records, e.g.:\n",
@@ -74,17 +86,23 @@ struct FreqArgs {
 
 std::pair<CLI::App*, std::function<Status()>> FreqCmd(CLI::App& app) {
   auto o = std::make_shared<FreqArgs>();
-  auto* sub = app.add_subcommand("freq", "Allele frequencies for a cohort: one variant, a region or the whole store");
+  auto* sub = app.add_subcommand(
+      "freq", "Allele frequencies for a cohort: one variant, a region or the whole store");
   sub->add_option("--store", o->store, "Genotype store directory")->required();
   sub->add_option("--cohort", o->cohort,
                   "Cohort expression, e.g. 'age=60-69 & sex=male & region=kanto & icd10=F00-F03' "
                   "(default: every sample; see docs/cohort-language.md)");
-  auto* region = sub->add_option("--region", o->region, "CONTIG[:START-END], e.g. chr1:1000000-2000000");
-  sub->add_option("--variant", o->variant, "CONTIG:POS:REF[:ALT], e.g. chr1:1234567:A:G")->excludes(region);
+  auto* region =
+      sub->add_option("--region", o->region, "CONTIG[:START-END], e.g. chr1:1000000-2000000");
+  sub->add_option("--variant", o->variant, "CONTIG:POS:REF[:ALT], e.g. chr1:1234567:A:G")
+      ->excludes(region);
   sub->add_option("--format", o->format, "tsv, json or vcf (sites-only, bcftools tag names)")
-      ->capture_default_str()->check(CLI::IsMember({"tsv", "json", "vcf"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"tsv", "json", "vcf"}));
   sub->add_option("--out", o->out, "Output file (default: standard output)");
-  sub->add_option("--threads", o->threads, "Worker threads")->capture_default_str()->check(CLI::Range(1, 64));
+  sub->add_option("--threads", o->threads, "Worker threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   return {sub, [o]() -> Status {
             ASSIGN_OR_RETURN(GenotypeStore store, GenotypeStore::Open(o->store));
             FreqRequest req;
@@ -120,10 +138,13 @@ struct StrataArgs {
 
 std::pair<CLI::App*, std::function<Status()>> StrataCmd(CLI::App& app) {
   auto o = std::make_shared<StrataArgs>();
-  auto* sub = app.add_subcommand("strata", "Preset per-attribute frequencies of a variant (computed at ingest)");
+  auto* sub = app.add_subcommand(
+      "strata", "Preset per-attribute frequencies of a variant (computed at ingest)");
   sub->add_option("--store", o->store, "Genotype store directory")->required();
   sub->add_option("--variant", o->variant, "CONTIG:POS:REF[:ALT]")->required();
-  sub->add_option("--format", o->format, "tsv or json")->capture_default_str()->check(CLI::IsMember({"tsv", "json"}));
+  sub->add_option("--format", o->format, "tsv or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"tsv", "json"}));
   return {sub, [o]() -> Status {
             ASSIGN_OR_RETURN(GenotypeStore store, GenotypeStore::Open(o->store));
             ASSIGN_OR_RETURN(VariantSelector sel, VariantSelector::ParseVariant(o->variant));

@@ -174,7 +174,6 @@ void Icd10Catalog::Load() {
     if (chapter_of_[b.first] >= 0) b.chapter = chapter_of_[b.first] + 1;
     if (auto it = ja_ranges.find(b.range); it != ja_ranges.end()) b.title_ja = it->second;
   }
-
 }
 
 const std::vector<Icd10Catalog::IndexName>& Icd10Catalog::IndexNames() const {

@@ -8,8 +8,8 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <mutex>
+#include <span>
 #include <string_view>
 #include <vector>
 

@@ -13,11 +13,21 @@ void SetLogLevel(LogLevel level) {
   }();
   (void)kInit;
   switch (level) {
-    case LogLevel::kDebug: spdlog::set_level(spdlog::level::debug); break;
-    case LogLevel::kInfo: spdlog::set_level(spdlog::level::info); break;
-    case LogLevel::kWarn: spdlog::set_level(spdlog::level::warn); break;
-    case LogLevel::kError: spdlog::set_level(spdlog::level::err); break;
-    case LogLevel::kOff: spdlog::set_level(spdlog::level::off); break;
+    case LogLevel::kDebug:
+      spdlog::set_level(spdlog::level::debug);
+      break;
+    case LogLevel::kInfo:
+      spdlog::set_level(spdlog::level::info);
+      break;
+    case LogLevel::kWarn:
+      spdlog::set_level(spdlog::level::warn);
+      break;
+    case LogLevel::kError:
+      spdlog::set_level(spdlog::level::err);
+      break;
+    case LogLevel::kOff:
+      spdlog::set_level(spdlog::level::off);
+      break;
   }
 }
 

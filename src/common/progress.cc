@@ -31,8 +31,7 @@ void Progress::Finish() {
 }
 
 void Progress::Draw(bool final_line) {
-  double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = secs > 0 ? static_cast<double>(done_) / secs : 0.0;
   if (total_ > 0) {
     double pct = 100.0 * static_cast<double>(done_) / static_cast<double>(total_);

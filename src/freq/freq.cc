@@ -137,13 +137,11 @@ class Formatter {
   explicit Formatter(const FreqRequest& req) : req_(req) {
     if (!req.mask.empty()) cohort_.emplace(req.mask, req.store->num_samples());
   }
-  uint32_t cohort_size() const {
-    return cohort_ ? cohort_->size() : req_.store->num_samples();
-  }
+  uint32_t cohort_size() const { return cohort_ ? cohort_->size() : req_.store->num_samples(); }
 
   // Formats selection entries [from, to) into `out`; counts rows.
-  Status Format(const Selection& sel, size_t from, size_t to, bool first_json_row,
-                std::string* out, uint64_t* rows) const {
+  Status Format(const Selection& sel, size_t from, size_t to, bool first_json_row, std::string* out,
+                uint64_t* rows) const {
     const GenotypeStore& store = *req_.store;
     const CountingMask* cohort = cohort_ ? &*cohort_ : nullptr;
     SiteCounts counts;
@@ -186,7 +184,6 @@ class Formatter {
     return Status::Ok();
   }
 
-
  private:
   const FreqRequest& req_;
   std::optional<CountingMask> cohort_;
@@ -205,8 +202,8 @@ std::string Header(const FreqRequest& req, uint32_t cohort_size) {
   switch (req.format) {
     case FreqFormat::kTsv:
       h = "# renkei freq\tstore=" + store.dir() + "\tcohort=" + req.cohort_text +
-          "\tcohort_size=" + std::to_string(cohort_size) + "\tvariants=" +
-          req.selector.ToString() + "\n";
+          "\tcohort_size=" + std::to_string(cohort_size) + "\tvariants=" + req.selector.ToString() +
+          "\n";
       h += "chrom\tpos\tid\tref\talt\tac\tan\taf\tac_hom\tac_het\tac_hemi\tns\tcohort_size\n";
       break;
     case FreqFormat::kJson:
@@ -227,19 +224,18 @@ std::string Header(const FreqRequest& req, uint32_t cohort_size) {
       }
       h += "##renkei_cohort=\"" + req.cohort_text + "\"\n";
       h += "##renkei_cohort_size=" + std::to_string(cohort_size) + "\n";
-      h +=
-          "##INFO=<ID=NS,Number=1,Type=Integer,Description=\"Number of samples with data\">\n"
-          "##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called "
-          "genotypes\">\n"
-          "##INFO=<ID=AF,Number=A,Type=Float,Description=\"Allele frequency\">\n"
-          "##INFO=<ID=AC,Number=A,Type=Integer,Description=\"Allele count in genotypes\">\n"
-          "##INFO=<ID=AC_Het,Number=A,Type=Integer,Description=\"Allele counts in "
-          "heterozygous genotypes\">\n"
-          "##INFO=<ID=AC_Hom,Number=A,Type=Integer,Description=\"Allele counts in homozygous "
-          "genotypes\">\n"
-          "##INFO=<ID=AC_Hemi,Number=A,Type=Integer,Description=\"Allele counts in hemizygous "
-          "genotypes\">\n"
-          "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";
+      h += "##INFO=<ID=NS,Number=1,Type=Integer,Description=\"Number of samples with data\">\n"
+           "##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called "
+           "genotypes\">\n"
+           "##INFO=<ID=AF,Number=A,Type=Float,Description=\"Allele frequency\">\n"
+           "##INFO=<ID=AC,Number=A,Type=Integer,Description=\"Allele count in genotypes\">\n"
+           "##INFO=<ID=AC_Het,Number=A,Type=Integer,Description=\"Allele counts in "
+           "heterozygous genotypes\">\n"
+           "##INFO=<ID=AC_Hom,Number=A,Type=Integer,Description=\"Allele counts in homozygous "
+           "genotypes\">\n"
+           "##INFO=<ID=AC_Hemi,Number=A,Type=Integer,Description=\"Allele counts in hemizygous "
+           "genotypes\">\n"
+           "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";
       break;
   }
   return h;

@@ -94,7 +94,8 @@ Result<VariantSelector> VariantSelector::ParseVariant(std::string_view text) {
 
 std::string VariantSelector::ToString() const {
   switch (kind) {
-    case Kind::kAll: return "all";
+    case Kind::kAll:
+      return "all";
     case Kind::kRegion:
       return contig + ":" + std::to_string(start) + "-" +
              (end == INT64_MAX ? std::string("end") : std::to_string(end));

@@ -37,8 +37,8 @@ struct SelectedSite {
 // Resolves a selector to store variant indices. For kAll, returns [0, n) lazily through
 // the range fields; for kVariant returns NotFound when no site matches (naming it).
 struct Selection {
-  size_t first = 0, end = 0;         // contiguous range (kAll, kRegion)
-  std::vector<SelectedSite> sites;   // explicit sites (kVariant)
+  size_t first = 0, end = 0;        // contiguous range (kAll, kRegion)
+  std::vector<SelectedSite> sites;  // explicit sites (kVariant)
   bool explicit_sites = false;
   size_t size() const { return explicit_sites ? sites.size() : end - first; }
 };

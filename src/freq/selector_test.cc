@@ -26,10 +26,10 @@ TEST(VariantSelector, RejectsBadRegionsWithTheReason) {
     const char* text;
     const char* needle;
   };
-  for (const Case& c : {Case{"", "expected CONTIG"}, Case{":1-2", "expected CONTIG"},
-                        Case{"chr1:0-5", "1-based"}, Case{"chr1:5-1", "end before start"},
-                        Case{"chr1:x-5", "'x'"}, Case{"chr1:5-", "''"},
-                        Case{"chr1:99999999999999999999", "bad position"}}) {
+  for (const Case& c :
+       {Case{"", "expected CONTIG"}, Case{":1-2", "expected CONTIG"}, Case{"chr1:0-5", "1-based"},
+        Case{"chr1:5-1", "end before start"}, Case{"chr1:x-5", "'x'"}, Case{"chr1:5-", "''"},
+        Case{"chr1:99999999999999999999", "bad position"}}) {
     auto r = VariantSelector::ParseRegion(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

@@ -9,8 +9,9 @@ namespace renkei {
 Result<std::string> StrataReport(const GenotypeStore& store, const VariantSelector& variant,
                                  bool json) {
   ASSIGN_OR_RETURN(Selection sel, Select(store, variant));
-  std::string out =
-      json ? "" : "attribute\tvalue\tsamples\tchrom\tpos\tid\tref\talt\tac\tan\taf\tac_hom\tac_het\tac_hemi\tns\n";
+  std::string out = json ? ""
+                         : "attribute\tvalue\tsamples\tchrom\tpos\tid\tref\talt\tac\tan\taf\tac_"
+                           "hom\tac_het\tac_hemi\tns\n";
   nlohmann::json rows = nlohmann::json::array();
   std::vector<SiteCounts> counts;
   for (const SelectedSite& site : sel.sites) {

@@ -49,7 +49,8 @@ Status FileWriter::Write(std::span<const uint8_t> bytes) {
 }
 
 Status FileWriter::Write(std::string_view text) {
-  return Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  return Write(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 Status FileWriter::Close() {

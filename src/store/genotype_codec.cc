@@ -33,8 +33,8 @@ constexpr uint8_t kEncSkipBytes = 2;
 // corrupt (an index beyond n_samples, or a sample count other than `count`). The loop has no
 // branch per entry: bounds are checked once per chunk, and the cohort's byte array is padded
 // far enough past the last sample for any chunk to stay inside it.
-bool CountSkipBytes(const uint8_t* p, const uint8_t* end, const CountingMask& mask,
-                    uint64_t count, uint32_t* k) {
+bool CountSkipBytes(const uint8_t* p, const uint8_t* end, const CountingMask& mask, uint64_t count,
+                    uint32_t* k) {
   const uint8_t* in = mask.bytes();
   const uint64_t n = mask.n_samples();
   uint64_t idx = ~uint64_t{0};
@@ -161,7 +161,8 @@ Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
   size_t used = 0;
   auto class_id = [&](ClassKey key) -> uint16_t {
     const bool small = key.a < 16 && key.b < 16;
-    const auto slot = static_cast<uint16_t>(static_cast<uint32_t>(key.kind) << 8 | key.a << 4 | key.b);
+    const auto slot =
+        static_cast<uint16_t>(static_cast<uint32_t>(key.kind) << 8 | key.a << 4 | key.b);
     if (small && sc.table[slot] != kNone) return sc.table[slot];
     if (!small) {
       for (size_t c = 0; c < used; ++c) {
@@ -204,9 +205,9 @@ Status EncodeSite(std::span<const int32_t> gt, int ploidy, uint32_t n_samples,
       }
     }
     if (slots > 2) {
-      status = InvalidArgument("sample #" + std::to_string(i + 1) + " has ploidy " +
-                               std::to_string(slots) +
-                               "; only haploid and diploid calls are supported");
+      status =
+          InvalidArgument("sample #" + std::to_string(i + 1) + " has ploidy " +
+                          std::to_string(slots) + "; only haploid and diploid calls are supported");
       break;
     }
     ClassKey key{GenotypeKind::kMissing, 0, 0};

@@ -32,7 +32,8 @@ std::span<const uint8_t> AsBytes(const VariantEntry& e) {
 
 class StrataWriter {
  public:
-  StrataWriter(FileWriter* data, uint32_t n_samples, const std::vector<std::vector<uint64_t>>& masks)
+  StrataWriter(FileWriter* data, uint32_t n_samples,
+               const std::vector<std::vector<uint64_t>>& masks)
       : data_(data), n_samples_(n_samples) {
     for (const auto& m : masks) {
       masks_.emplace_back(m, n_samples);
@@ -152,16 +153,17 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
       return InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) +
                              ": position out of range");
     }
-    auto [it, inserted] = contig_index.try_emplace(rec.contig, static_cast<uint32_t>(contigs.size()));
+    auto [it, inserted] =
+        contig_index.try_emplace(rec.contig, static_cast<uint32_t>(contigs.size()));
     if (inserted) {
       int64_t len = header_lengths.count(rec.contig) ? header_lengths[rec.contig] : 0;
       contigs.push_back({rec.contig, len, report.variants, report.variants});
       last_pos = 0;
     } else if (it->second != contigs.size() - 1) {
-      return FailedPrecondition(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
-                                rec.contig + ":" + std::to_string(rec.pos) + ") returns to contig " +
-                                rec.contig + " after " + contigs.back().name +
-                                "; sort the input (bcftools sort) before ingest");
+      return FailedPrecondition(
+          options.vcf_path + ": record " + std::to_string(rec.index) + " (" + rec.contig + ":" +
+          std::to_string(rec.pos) + ") returns to contig " + rec.contig + " after " +
+          contigs.back().name + "; sort the input (bcftools sort) before ingest");
     }
     if (rec.pos < last_pos) {
       return FailedPrecondition(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
@@ -181,8 +183,11 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
       if (a) text += ',';
       text += rec.alts[a];
     }
-    VariantEntry entry{geno_offset, variants_txt.size(), it->second,
-                       static_cast<uint32_t>(rec.pos), static_cast<uint32_t>(rec.alts.size()),
+    VariantEntry entry{geno_offset,
+                       variants_txt.size(),
+                       it->second,
+                       static_cast<uint32_t>(rec.pos),
+                       static_cast<uint32_t>(rec.alts.size()),
                        static_cast<uint32_t>(text.size())};
     RETURN_IF_ERROR(variants_bin.Write(AsBytes(entry)));
     RETURN_IF_ERROR(variants_txt.Write(text));
@@ -207,7 +212,8 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   RETURN_IF_ERROR(contigs_tsv.Write("contig\tlength\tfirst\tend\n"));
   for (const auto& c : contigs) {
     RETURN_IF_ERROR(contigs_tsv.Write(c.name + "\t" + std::to_string(c.length) + "\t" +
-                                      std::to_string(c.first) + "\t" + std::to_string(c.end) + "\n"));
+                                      std::to_string(c.first) + "\t" + std::to_string(c.end) +
+                                      "\n"));
   }
   ASSIGN_OR_RETURN(FileWriter strata_tsv, FileWriter::Create(dir.File("strata.tsv")));
   RETURN_IF_ERROR(strata_tsv.Write("attribute\tvalue\tsamples\n"));
@@ -244,8 +250,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   RETURN_IF_ERROR(meta_file.Write(meta.dump(2) + "\n"));
   RETURN_IF_ERROR(meta_file.Close());
   RETURN_IF_ERROR(dir.Commit());
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }
 

@@ -105,11 +105,10 @@ Result<GenotypeStore> GenotypeStore::Open(const std::string& dir) {
     const char* name;
     MappedFile* file;
   };
-  for (auto [name, file] : {Mapping{"variants.bin", &s.variants_bin_},
-                            Mapping{"variants.txt", &s.variants_txt_},
-                            Mapping{"genotypes.bin", &s.genotypes_},
-                            Mapping{"strata.bin", &s.strata_bin_},
-                            Mapping{"strata.idx", &s.strata_idx_}}) {
+  for (auto [name, file] :
+       {Mapping{"variants.bin", &s.variants_bin_}, Mapping{"variants.txt", &s.variants_txt_},
+        Mapping{"genotypes.bin", &s.genotypes_}, Mapping{"strata.bin", &s.strata_bin_},
+        Mapping{"strata.idx", &s.strata_idx_}}) {
     auto mapped = MappedFile::Open(dir + "/" + name);
     if (!mapped.ok()) return DataLoss(dir + ": " + mapped.status().message());
     *file = std::move(mapped).value();
@@ -134,8 +133,8 @@ Result<GenotypeStore> GenotypeStore::Open(const std::string& dir) {
   RETURN_IF_ERROR(ForEachRow(dir + "/strata.tsv", 3, [&](const auto& f) {
     uint64_t size;
     if (!ParseU64(f[2], &size) || size > s.samples_.size()) return false;
-    s.strata_.push_back({StratumDef{std::string(f[0]), std::string(f[1])},
-                         static_cast<uint32_t>(size)});
+    s.strata_.push_back(
+        {StratumDef{std::string(f[0]), std::string(f[1])}, static_cast<uint32_t>(size)});
     s.strata_sizes_.push_back(static_cast<uint32_t>(size));
     return true;
   }));
@@ -179,7 +178,8 @@ Result<std::pair<size_t, size_t>> GenotypeStore::FindRegion(std::string_view con
                          [&](const ContigInfo& c) { return c.name == contig; });
   if (it == contigs_.end()) {
     std::string known;
-    for (size_t i = 0; i < contigs_.size() && i < 5; ++i) known += (i ? ", " : "") + contigs_[i].name;
+    for (size_t i = 0; i < contigs_.size() && i < 5; ++i)
+      known += (i ? ", " : "") + contigs_[i].name;
     if (contigs_.size() > 5) known += ", …";
     return NotFound("the store has no contig '" + std::string(contig) + "' (it has " +
                     (known.empty() ? "none" : known) + ")");
@@ -194,8 +194,7 @@ Result<std::pair<size_t, size_t>> GenotypeStore::FindRegion(std::string_view con
 
 Status GenotypeStore::Count(size_t i, const CountingMask* cohort, SiteCounts* out) const {
   const VariantEntry& e = Entry(i);
-  const size_t end =
-      i + 1 < num_variants_ ? Entry(i + 1).geno_offset : genotypes_.size();
+  const size_t end = i + 1 < num_variants_ ? Entry(i + 1).geno_offset : genotypes_.size();
   out->Reset(e.n_alts);
   if (end < e.geno_offset || CountSite(genotypes_.data() + e.geno_offset, end - e.geno_offset,
                                        cohort, num_samples(), out) == 0) {

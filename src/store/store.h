@@ -22,7 +22,7 @@ namespace renkei {
 
 struct ContigInfo {
   std::string name;
-  int64_t length = 0;  // 0 when the VCF header did not say
+  int64_t length = 0;         // 0 when the VCF header did not say
   size_t first = 0, end = 0;  // variant index range [first, end)
 };
 

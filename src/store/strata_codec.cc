@@ -13,11 +13,16 @@ constexpr Field kAltFields[] = {Field::kHet, Field::kHomHalf, Field::kHemi};
 
 uint64_t Get(const SiteCounts& c, Field f, size_t alt) {
   switch (f) {
-    case Field::kNsDeficit: return c.cohort_size - c.ns;
-    case Field::kAnDeficit: return 2ull * c.ns - c.an;
-    case Field::kHet: return c.alts[alt].ac_het;
-    case Field::kHomHalf: return c.alts[alt].ac_hom / 2;
-    case Field::kHemi: return c.alts[alt].ac_hemi;
+    case Field::kNsDeficit:
+      return c.cohort_size - c.ns;
+    case Field::kAnDeficit:
+      return 2ull * c.ns - c.an;
+    case Field::kHet:
+      return c.alts[alt].ac_het;
+    case Field::kHomHalf:
+      return c.alts[alt].ac_hom / 2;
+    case Field::kHemi:
+      return c.alts[alt].ac_hemi;
   }
   return 0;
 }
@@ -45,7 +50,8 @@ void EncodeStrataBlock(const std::vector<std::vector<SiteCounts>>& rows,
 }
 
 bool DecodeStrataBlock(std::span<const uint8_t> block, std::span<const uint32_t> sizes,
-                       std::span<const uint32_t> n_alts, size_t want, std::vector<SiteCounts>* out) {
+                       std::span<const uint32_t> n_alts, size_t want,
+                       std::vector<SiteCounts>* out) {
   if (want >= n_alts.size()) return false;
   const uint8_t* p = block.data();
   const uint8_t* end = block.data() + block.size();

@@ -16,8 +16,7 @@
 namespace renkei {
 
 // rows[v][s]: counts of site v in stratum s. Appends the encoded block to `out`.
-void EncodeStrataBlock(const std::vector<std::vector<SiteCounts>>& rows,
-                       std::vector<uint8_t>* out);
+void EncodeStrataBlock(const std::vector<std::vector<SiteCounts>>& rows, std::vector<uint8_t>* out);
 
 // Decodes site `want` of a block whose sites have the given ALT counts, for strata of the given
 // sizes. Returns false if the data are corrupt.

@@ -70,8 +70,8 @@ Result<bool> VcfReader::Next(VcfRecord* out) {
   auto where = [&]() {
     std::string s = path_ + ": record " + std::to_string(im.ordinal);
     if (rec->rid >= 0 && rec->rid < hdr->n[BCF_DT_CTG]) {
-      s += " (" + std::string(bcf_hdr_id2name(hdr, rec->rid)) + ":" +
-           std::to_string(rec->pos + 1) + ")";
+      s += " (" + std::string(bcf_hdr_id2name(hdr, rec->rid)) + ":" + std::to_string(rec->pos + 1) +
+           ")";
     }
     return s;
   };

@@ -25,8 +25,8 @@ struct VcfRecord {
   std::vector<std::string> alts;  // empty for ALT '.'
   int max_ploidy = 0;             // slots per sample in `gt`; 0 when the record has no GT
   bool has_gt = false;
-  std::vector<int32_t> gt;        // samples × max_ploidy allele indices (kAllele* sentinels)
-  int64_t index = 0;              // 1-based ordinal of the record in the file, for messages
+  std::vector<int32_t> gt;  // samples × max_ploidy allele indices (kAllele* sentinels)
+  int64_t index = 0;        // 1-based ordinal of the record in the file, for messages
 };
 
 class VcfReader {

@@ -2,6 +2,8 @@
 
 #include <bit>
 #include <charconv>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "common/progress.h"
@@ -282,34 +284,78 @@ Result<FreqSummary> RunFreq(const FreqRequest& req, std::FILE* out) {
   summary.cohort_size = formatter.cohort_size();
   RETURN_IF_ERROR(WriteAll(out, Header(req, summary.cohort_size)));
 
+  // Workers format chunks of sites in any order; this thread writes them in order as they
+  // complete, so writing overlaps counting. At most kWindow chunks wait in memory.
   const size_t n = sel.size();
-  const size_t threads = static_cast<size_t>(std::max(1, req.threads));
-  std::vector<std::string> buffers(threads);
-  std::vector<uint64_t> rows(threads);
-  std::vector<Status> status(threads);
+  const size_t n_chunks = (n + kChunk - 1) / kChunk;
+  const size_t threads =
+      std::min(static_cast<size_t>(std::max(1, req.threads)), std::max<size_t>(1, n_chunks));
+  const size_t window = 4 * threads;
+  struct Slot {
+    std::string text;
+    uint64_t rows = 0;
+    Status status;
+    bool done = false;
+  };
+  std::vector<Slot> slots(window);
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next_chunk = 0, written = 0;
+  bool failed = false;
+  auto worker = [&] {
+    std::string text;
+    while (true) {
+      size_t c;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock,
+                [&] { return failed || next_chunk >= n_chunks || next_chunk < written + window; });
+        if (failed || next_chunk >= n_chunks) return;
+        c = next_chunk++;
+      }
+      const size_t from = c * kChunk, to = std::min(n, from + kChunk);
+      text.clear();
+      uint64_t rows = 0;
+      Status st = formatter.Format(sel, from, to, from == 0, &text, &rows);
+      {
+        std::lock_guard lock(mu);
+        Slot& slot = slots[c % window];
+        std::swap(slot.text, text);
+        slot.rows = rows;
+        slot.status = std::move(st);
+        slot.done = true;
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::jthread> pool;
+  for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
   Progress progress("freq", n);
-  for (size_t batch = 0; batch < n; batch += threads * kChunk) {
-    auto work = [&](size_t t) {
-      size_t from = batch + t * kChunk, to = std::min(n, from + kChunk);
-      buffers[t].clear();
-      rows[t] = 0;
-      if (from >= to) return;
-      status[t] = formatter.Format(sel, from, to, from == 0, &buffers[t], &rows[t]);
-    };
-    if (threads == 1 || n - batch <= kChunk) {
-      for (size_t t = 0; t < threads; ++t) work(t);
-    } else {
-      std::vector<std::jthread> pool;
-      for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-      work(0);
+  Status result;
+  std::string text;
+  for (size_t c = 0; c < n_chunks && result.ok(); ++c) {
+    uint64_t rows;
+    {
+      std::unique_lock lock(mu);
+      Slot& slot = slots[c % window];
+      cv.wait(lock, [&] { return slot.done; });
+      std::swap(text, slot.text);
+      rows = slot.rows;
+      result = slot.status;
+      slot.done = false;
     }
-    for (size_t t = 0; t < threads; ++t) {
-      RETURN_IF_ERROR(status[t]);
-      RETURN_IF_ERROR(WriteAll(out, buffers[t]));
-      summary.rows += rows[t];
+    if (result.ok()) result = WriteAll(out, text);
+    summary.rows += rows;
+    {
+      std::lock_guard lock(mu);
+      written = c + 1;
+      if (!result.ok()) failed = true;
     }
-    if (req.show_progress) progress.Update(std::min(n, batch + threads * kChunk));
+    cv.notify_all();
+    if (req.show_progress) progress.Update(std::min(n, (c + 1) * kChunk));
   }
+  pool.clear();  // joins
+  RETURN_IF_ERROR(result);
   if (req.show_progress) progress.Finish();
   if (req.format == FreqFormat::kJson) {
     RETURN_IF_ERROR(WriteAll(out, summary.rows ? "\n  ]\n}\n" : "]\n}\n"));

@@ -1,4 +1,4 @@
-// On-disk layout of a genotype store directory (format version 2).
+// On-disk layout of a genotype store directory (format version 3).
 //
 //   meta.json       format version, counts, file sizes (checked on open), provenance
 //   samples.tsv     sample metadata in store order (normalised samples file)
@@ -18,7 +18,7 @@
 
 namespace renkei {
 
-inline constexpr int kStoreFormatVersion = 2;
+inline constexpr int kStoreFormatVersion = 3;
 inline constexpr uint32_t kStrataBlock = 256;
 
 struct VariantEntry {

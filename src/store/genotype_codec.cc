@@ -30,26 +30,31 @@ constexpr uint8_t kEncBitmap = 1;
 constexpr uint8_t kEncSkipBytes = 2;
 
 // Counts the samples of a skip-byte list that are in the cohort. Returns false if the list is
-// corrupt (an index beyond n_samples, or a sample count other than `count`). The loop has no
-// branch per entry: bounds are checked once per chunk, and the cohort's byte array is padded
-// far enough past the last sample for any chunk to stay inside it.
+// corrupt (an index beyond n_samples, or a sample count other than `count`). Bounds are checked
+// once per chunk, not per entry: the cohort's byte array is padded far enough past the last
+// sample for any chunk to stay inside it.
 bool CountSkipBytes(const uint8_t* p, const uint8_t* end, const CountingMask& mask, uint64_t count,
                     uint32_t* k) {
   const uint8_t* in = mask.bytes();
   const uint64_t n = mask.n_samples();
+  const uint8_t* const begin = p;
   uint64_t idx = ~uint64_t{0};
-  uint64_t hits = 0, entries = 0;
+  uint64_t hits = 0, entries = 0, skips = 0;
   while (p < end) {
     if (idx + 1 > n) return false;  // idx + 1 wraps to 0 before the first entry
     const uint8_t* chunk_end = p + std::min<ptrdiff_t>(end - p, CountingMask::kChunk);
     for (; p < chunk_end; ++p) {
       const uint64_t b = *p;
-      idx += b ? b : 255;
-      const uint64_t present = b != 0;
-      entries += present;
-      hits += present & in[idx];
+      if (b == 0) [[unlikely]] {  // the encoder picks skip bytes only where zeros are rare
+        idx += 255;
+        ++skips;
+        continue;
+      }
+      idx += b;
+      hits += in[idx];
     }
   }
+  entries = static_cast<uint64_t>(end - begin) - skips;
   if (entries != count || (count > 0 && idx >= n)) return false;
   *k = static_cast<uint32_t>(hits);
   return true;

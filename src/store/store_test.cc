@@ -57,7 +57,7 @@ TEST_F(StoreTest, RefusesAnotherFormatVersion) {
   std::string meta_path = store_ + "/meta.json";
   std::ifstream in(meta_path);
   std::string meta((std::istreambuf_iterator<char>(in)), {});
-  meta.replace(meta.find("\"version\": 2"), 12, "\"version\": 99");
+  meta.replace(meta.find("\"version\": 3"), 12, "\"version\": 99");
   std::ofstream(meta_path) << meta;
   auto s = GenotypeStore::Open(store_);
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);

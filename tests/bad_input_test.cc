@@ -148,6 +148,38 @@ TEST_F(BadInput, MissingAndNonVcfInputs) {
   ExpectNothingWritten();
 }
 
+TEST_F(BadInput, SitesOnlyVcfIsRefused) {
+  WriteFile(tmp_ / "sites.vcf",
+            "##fileformat=VCFv4.2\n##contig=<ID=chr1>\n"
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr1\t5\t.\tA\tG\t.\t.\t.\n");
+  auto r = IngestTo(tmp_ / "sites.vcf", samples_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no samples"), std::string::npos) << r.output;
+  ExpectNothingWritten();
+}
+
+TEST_F(BadInput, PolyploidCallIsNamed) {
+  std::string vcf =
+      WithVcfLine("chrY\t3000100\t.\tC\tT\t.\tPASS\t.\tGT\t0/1/1\t.\t0\t.\t1\t.\t.\t.");
+  auto r = IngestTo(vcf, samples_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("ploidy 3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("chrY:3000100"), std::string::npos) << r.output;
+  ExpectNothingWritten();
+}
+
+TEST_F(BadInput, SamplesFileWithCrlfAndBomIsAccepted) {
+  std::string text = "\xEF\xBB\xBF" + ReadFile(samples_);
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  WriteFile(tmp_ / "samples.tsv", crlf);
+  auto r = IngestTo(vcf_, tmp_ / "samples.tsv");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST_F(BadInput, TruncatedStoreIsReportedAsDataLoss) {
   ASSERT_EQ(IngestTo(vcf_, samples_).exit_code, 0);
   fs::resize_file(tmp_ / "store/genotypes.bin", 10);

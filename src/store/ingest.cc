@@ -3,6 +3,7 @@
 #include <bit>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 
 #include "cohort/samples.h"
@@ -19,6 +20,9 @@ namespace renkei {
 namespace {
 
 constexpr size_t kMaxSkipExamples = 5;
+// Records per batch: enough to keep both cores busy, few enough that a batch of GT arrays at
+// 23,000 samples stays around 25 MB.
+constexpr size_t kBatch = 128;
 
 struct ContigRow {
   std::string name;
@@ -39,20 +43,26 @@ class StrataWriter {
       masks_.emplace_back(m, n_samples);
       sizes_.push_back(masks_.back().size());
     }
-    counts_.resize(masks_.size());
     offsets_.push_back(0);
   }
   const std::vector<uint32_t>& sizes() const { return sizes_; }
 
-  Status Add(const uint8_t* site, size_t site_size, size_t n_alts) {
+  // Counts an encoded site in every stratum. Thread-safe (reads only the masks).
+  Status Count(std::span<const uint8_t> site, size_t n_alts, std::vector<SiteCounts>* out) const {
+    out->resize(masks_.size());
     for (size_t s = 0; s < masks_.size(); ++s) {
-      counts_[s].Reset(n_alts);
-      if (CountSite(site, site_size, &masks_[s], n_samples_, &counts_[s]) == 0) {
+      (*out)[s].Reset(n_alts);
+      if (CountSite(site.data(), site.size(), &masks_[s], n_samples_, &(*out)[s]) == 0) {
         return Internal("strata count failed on a freshly encoded site");
       }
     }
+    return Status::Ok();
+  }
+
+  // Appends the next site's counts (from Count); writes a block when one is full.
+  Status Add(std::vector<SiteCounts>* counts) {
     rows_.resize(in_block_ + 1);
-    rows_[in_block_] = counts_;
+    std::swap(rows_[in_block_], *counts);
     if (++in_block_ == kStrataBlock) return Flush();
     return Status::Ok();
   }
@@ -79,7 +89,6 @@ class StrataWriter {
   std::vector<uint32_t> sizes_;
   // zstd level for strata blocks: 9 measured ~25% smaller than 3 at no visible ingest cost.
   static constexpr int kZstdLevel = 9;
-  std::vector<SiteCounts> counts_;
   std::vector<std::vector<SiteCounts>> rows_;  // the block being filled: [site][stratum]
   std::vector<uint8_t> block_, compressed_;
   uint32_t in_block_ = 0;
@@ -117,87 +126,129 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   std::vector<ContigRow> contigs;
   std::unordered_map<std::string, uint32_t> contig_index;
 
+  // Records are read in batches; each batch's sites are encoded and counted per stratum on
+  // all cores, then written in file order (so errors and skips are reported in order too).
+  struct Slot {
+    VcfRecord rec;
+    Status bad;
+    std::vector<uint8_t> site;
+    std::vector<SiteCounts> strata;
+  };
+  std::vector<Slot> batch(kBatch);
+  const size_t threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  auto encode = [&](Slot& slot) {
+    if (!slot.bad.ok()) return;
+    const VcfRecord& rec = slot.rec;
+    slot.site.clear();
+    if (!rec.has_gt) {
+      EncodeAllMissing(n_samples, &slot.site);
+    } else {
+      Status st = EncodeSite(rec.gt, rec.max_ploidy, n_samples, &slot.site);
+      if (!st.ok()) {
+        slot.bad =
+            InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
+                            rec.contig + ":" + std::to_string(rec.pos) + "): " + st.message());
+        return;
+      }
+    }
+    slot.bad = strata_writer.Count(slot.site, rec.alts.size(), &slot.strata);
+  };
+
   Progress progress("ingest " + options.vcf_path, 0);
-  VcfRecord rec;
-  std::vector<uint8_t> site;
   std::string text;
   uint64_t geno_offset = 0;
   int64_t last_pos = 0;
-  while (true) {
-    Result<bool> next = reader.Next(&rec);
-    site.clear();
-    Status bad;
-    if (next.ok()) {
-      if (!*next) break;
-      if (!rec.has_gt) {
-        EncodeAllMissing(n_samples, &site);
-      } else {
-        bad = EncodeSite(rec.gt, rec.max_ploidy, n_samples, &site);
-        if (!bad.ok()) {
-          bad = InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
-                                rec.contig + ":" + std::to_string(rec.pos) + "): " + bad.message());
+  bool done = false;
+  while (!done) {
+    size_t filled = 0;
+    while (filled < kBatch) {
+      Slot& slot = batch[filled];
+      Result<bool> next = reader.Next(&slot.rec);
+      if (next.ok() && !*next) {
+        done = true;
+        break;
+      }
+      slot.bad = next.status();
+      ++filled;
+      // Without --skip-malformed the first bad record ends the input.
+      if (!slot.bad.ok() &&
+          (!options.skip_malformed || slot.bad.code() != StatusCode::kInvalidArgument)) {
+        done = true;
+        break;
+      }
+    }
+    {
+      std::vector<std::jthread> pool;
+      for (size_t t = 1; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+          for (size_t i = t; i < filled; i += threads) encode(batch[i]);
+        });
+      }
+      for (size_t i = 0; i < filled; i += threads) encode(batch[i]);
+    }
+    for (size_t i = 0; i < filled; ++i) {
+      Slot& slot = batch[i];
+      const VcfRecord& rec = slot.rec;
+      if (!slot.bad.ok()) {
+        if (!options.skip_malformed || slot.bad.code() != StatusCode::kInvalidArgument) {
+          return slot.bad;
         }
+        ++report.skipped_malformed;
+        if (report.skipped_examples.size() < kMaxSkipExamples) {
+          report.skipped_examples.push_back(slot.bad.message());
+        }
+        continue;
       }
-    } else {
-      bad = next.status();
-    }
-    if (!bad.ok()) {
-      if (!options.skip_malformed || bad.code() != StatusCode::kInvalidArgument) return bad;
-      ++report.skipped_malformed;
-      if (report.skipped_examples.size() < kMaxSkipExamples) {
-        report.skipped_examples.push_back(bad.message());
+      if (rec.pos < 1 || rec.pos > INT32_MAX) {
+        return InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) +
+                               ": position out of range");
       }
-      continue;
-    }
-    if (rec.pos < 1 || rec.pos > INT32_MAX) {
-      return InvalidArgument(options.vcf_path + ": record " + std::to_string(rec.index) +
-                             ": position out of range");
-    }
-    auto [it, inserted] =
-        contig_index.try_emplace(rec.contig, static_cast<uint32_t>(contigs.size()));
-    if (inserted) {
-      int64_t len = header_lengths.count(rec.contig) ? header_lengths[rec.contig] : 0;
-      contigs.push_back({rec.contig, len, report.variants, report.variants});
-      last_pos = 0;
-    } else if (it->second != contigs.size() - 1) {
-      return FailedPrecondition(
-          options.vcf_path + ": record " + std::to_string(rec.index) + " (" + rec.contig + ":" +
-          std::to_string(rec.pos) + ") returns to contig " + rec.contig + " after " +
-          contigs.back().name + "; sort the input (bcftools sort) before ingest");
-    }
-    if (rec.pos < last_pos) {
-      return FailedPrecondition(options.vcf_path + ": record " + std::to_string(rec.index) + " (" +
-                                rec.contig + ":" + std::to_string(rec.pos) + ") comes after " +
-                                rec.contig + ":" + std::to_string(last_pos) +
-                                "; sort the input (bcftools sort) before ingest");
-    }
-    last_pos = rec.pos;
+      auto [it, inserted] =
+          contig_index.try_emplace(rec.contig, static_cast<uint32_t>(contigs.size()));
+      if (inserted) {
+        int64_t len = header_lengths.count(rec.contig) ? header_lengths[rec.contig] : 0;
+        contigs.push_back({rec.contig, len, report.variants, report.variants});
+        last_pos = 0;
+      } else if (it->second != contigs.size() - 1) {
+        return FailedPrecondition(
+            options.vcf_path + ": record " + std::to_string(rec.index) + " (" + rec.contig + ":" +
+            std::to_string(rec.pos) + ") returns to contig " + rec.contig + " after " +
+            contigs.back().name + "; sort the input (bcftools sort) before ingest");
+      }
+      if (rec.pos < last_pos) {
+        return FailedPrecondition(options.vcf_path + ": record " + std::to_string(rec.index) +
+                                  " (" + rec.contig + ":" + std::to_string(rec.pos) +
+                                  ") comes after " + rec.contig + ":" + std::to_string(last_pos) +
+                                  "; sort the input (bcftools sort) before ingest");
+      }
+      last_pos = rec.pos;
 
-    text.clear();
-    text += rec.id;
-    text += '\t';
-    text += rec.ref;
-    text += '\t';
-    if (rec.alts.empty()) text += '.';
-    for (size_t a = 0; a < rec.alts.size(); ++a) {
-      if (a) text += ',';
-      text += rec.alts[a];
+      text.clear();
+      text += rec.id;
+      text += '\t';
+      text += rec.ref;
+      text += '\t';
+      if (rec.alts.empty()) text += '.';
+      for (size_t a = 0; a < rec.alts.size(); ++a) {
+        if (a) text += ',';
+        text += rec.alts[a];
+      }
+      VariantEntry entry{geno_offset,
+                         variants_txt.size(),
+                         it->second,
+                         static_cast<uint32_t>(rec.pos),
+                         static_cast<uint32_t>(rec.alts.size()),
+                         static_cast<uint32_t>(text.size())};
+      RETURN_IF_ERROR(variants_bin.Write(AsBytes(entry)));
+      RETURN_IF_ERROR(variants_txt.Write(text));
+      RETURN_IF_ERROR(genotypes.Write(slot.site));
+      RETURN_IF_ERROR(strata_writer.Add(&slot.strata));
+      geno_offset += slot.site.size();
+      ++report.variants;
+      report.alt_alleles += rec.alts.size();
+      contigs.back().end = report.variants;
     }
-    VariantEntry entry{geno_offset,
-                       variants_txt.size(),
-                       it->second,
-                       static_cast<uint32_t>(rec.pos),
-                       static_cast<uint32_t>(rec.alts.size()),
-                       static_cast<uint32_t>(text.size())};
-    RETURN_IF_ERROR(variants_bin.Write(AsBytes(entry)));
-    RETURN_IF_ERROR(variants_txt.Write(text));
-    RETURN_IF_ERROR(genotypes.Write(site));
-    RETURN_IF_ERROR(strata_writer.Add(site.data(), site.size(), rec.alts.size()));
-    geno_offset += site.size();
-    ++report.variants;
-    report.alt_alleles += rec.alts.size();
-    contigs.back().end = report.variants;
-    if ((report.variants & 1023) == 0 && options.show_progress) progress.Update(report.variants);
+    if (options.show_progress) progress.Update(report.variants);
   }
   progress.Update(report.variants);
   progress.Finish();

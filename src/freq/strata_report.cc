@@ -52,7 +52,12 @@ Result<std::string> StrataReport(const GenotypeStore& store, const VariantSelect
       }
     }
   }
-  if (json) out = nlohmann::json{{"variant", variant.ToString()}, {"strata", rows}}.dump(2) + "\n";
+  if (json) {
+    // IDs and alleles come from the VCF: replace invalid UTF-8 rather than throw.
+    out = nlohmann::json{{"variant", variant.ToString()}, {"strata", rows}}.dump(
+              2, ' ', false, nlohmann::json::error_handler_t::replace) +
+          "\n";
+  }
   return out;
 }
 

@@ -107,7 +107,7 @@ Status StagingDir::Commit() {
   if (ec) return Internal("cannot rename " + staging_ + " to " + final_ + ": " + ec.message());
   committed_ = true;
   if (!old.empty()) fs::remove_all(old, ec);
-  fs::path parent = fs::absolute(final_).parent_path();
+  fs::path parent = fs::absolute(final_, ec).parent_path();
   return FsyncPath(parent.string());
 }
 

@@ -298,7 +298,9 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   }
   // meta.json last: its presence marks a complete store.
   ASSIGN_OR_RETURN(FileWriter meta_file, FileWriter::Create(dir.File("meta.json")));
-  RETURN_IF_ERROR(meta_file.Write(meta.dump(2) + "\n"));
+  // Replace rather than throw on a path that is not valid UTF-8.
+  RETURN_IF_ERROR(
+      meta_file.Write(meta.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   RETURN_IF_ERROR(meta_file.Close());
   RETURN_IF_ERROR(dir.Commit());
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

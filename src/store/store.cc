@@ -4,8 +4,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "store/genotype_codec.h"
 #include "store/strata_codec.h"
@@ -85,19 +87,31 @@ Result<GenotypeStore> GenotypeStore::Open(const std::string& dir) {
   GenotypeStore s;
   s.dir_ = dir;
   ASSIGN_OR_RETURN(std::string meta_text, ReadSmallFile(dir + "/meta.json"));
-  nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, /*allow_exceptions=*/false);
-  if (meta.is_discarded() || !meta.is_object() || meta.value("format", "") != "renkei-store") {
-    return DataLoss(dir + "/meta.json is not a renkei store description");
+  // Read meta.json into plain values; nlohmann-json throws on wrongly typed fields.
+  struct Meta {
+    int version = 0;
+    size_t variants = 0, samples = 0;
+    std::map<std::string, uint64_t> files;
+  } meta;
+  try {
+    nlohmann::json j = nlohmann::json::parse(meta_text);
+    if (!j.is_object() || j.value("format", "") != "renkei-store") throw std::runtime_error("");
+    meta.version = j.value("version", 0);
+    meta.variants = j.at("variants").get<size_t>();
+    meta.samples = j.at("samples").get<size_t>();
+    for (const auto& [name, size] : j.at("files").items()) meta.files[name] = size.get<uint64_t>();
+  } catch (const std::exception&) {
+    return DataLoss(dir + "/meta.json is not a valid renkei store description");
   }
-  if (meta.value("version", 0) != kStoreFormatVersion) {
-    return FailedPrecondition(dir + ": store format version " +
-                              std::to_string(meta.value("version", 0)) + ", this renkei reads " +
-                              std::to_string(kStoreFormatVersion) + "; re-ingest");
+  if (meta.version != kStoreFormatVersion) {
+    return FailedPrecondition(dir + ": store format version " + std::to_string(meta.version) +
+                              ", this renkei reads " + std::to_string(kStoreFormatVersion) +
+                              "; re-ingest");
   }
-  s.num_variants_ = meta.value("variants", size_t{0});
+  s.num_variants_ = meta.variants;
 
   ASSIGN_OR_RETURN(s.samples_, SampleTable::ReadTsv(dir + "/samples.tsv"));
-  if (s.samples_.size() != meta.value("samples", size_t{0})) {
+  if (s.samples_.size() != meta.samples) {
     return DataLoss(dir + "/samples.tsv does not match meta.json");
   }
 
@@ -112,7 +126,8 @@ Result<GenotypeStore> GenotypeStore::Open(const std::string& dir) {
     auto mapped = MappedFile::Open(dir + "/" + name);
     if (!mapped.ok()) return DataLoss(dir + ": " + mapped.status().message());
     *file = std::move(mapped).value();
-    uint64_t expected = meta["files"].value(name, uint64_t{~0ull});
+    auto it = meta.files.find(name);
+    const uint64_t expected = it == meta.files.end() ? ~uint64_t{0} : it->second;
     if (file->size() != expected) {
       return DataLoss(dir + "/" + name + " has " + std::to_string(file->size()) +
                       " bytes, meta.json says " + std::to_string(expected) +

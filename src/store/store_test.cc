@@ -64,6 +64,21 @@ TEST_F(StoreTest, RefusesAnotherFormatVersion) {
   EXPECT_NE(s.status().message().find("re-ingest"), std::string::npos);
 }
 
+TEST_F(StoreTest, MalformedMetaIsDataLossNotACrash) {
+  for (const char* text : {"not json", "[]", "{\"format\": \"renkei-store\"}",
+                           "{\"format\": \"renkei-store\", \"version\": \"3\"}",
+                           "{\"format\": \"renkei-store\", \"version\": 3, \"variants\": -1}",
+                           "{\"format\": \"renkei-store\", \"version\": 3, \"variants\": 11, "
+                           "\"samples\": 8, \"files\": {\"genotypes.bin\": \"big\"}}"}) {
+    std::ofstream(store_ + "/meta.json") << text;
+    auto s = GenotypeStore::Open(store_);
+    EXPECT_FALSE(s.ok()) << text;
+    EXPECT_TRUE(s.status().code() == StatusCode::kDataLoss ||
+                s.status().code() == StatusCode::kFailedPrecondition)
+        << text << ": " << s.status().ToString();
+  }
+}
+
 TEST_F(StoreTest, MissingOrTruncatedFilesAreDataLoss) {
   for (const char* name : {"variants.bin", "strata.bin", "variants.txt"}) {
     fs::copy(store_, dir_ / "copy", fs::copy_options::recursive);

@@ -1,6 +1,5 @@
 #include "freq/freq.h"
 
-#include <bit>
 #include <charconv>
 #include <condition_variable>
 #include <mutex>

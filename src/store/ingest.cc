@@ -1,6 +1,5 @@
 #include "store/ingest.h"
 
-#include <bit>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>

@@ -207,6 +207,7 @@ TEST_F(BadInput, QueryErrorsSayWhatToChange) {
            {"--variant chr1:1000:A:T", "not in the store"},
            {"--variant chr1:1000", "CONTIG:POS:REF:ALT"},
            {"--format xml", "xml"},
+           {"--out /no/such/dir/f.tsv", "cannot create /no/such/dir/f.tsv"},
        }) {
     auto r = Shell(freq + " " + c.args, true);
     EXPECT_NE(r.exit_code, 0) << c.args;

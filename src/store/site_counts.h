@@ -34,17 +34,6 @@ struct SiteCounts {
     cohort_size = ns = an = 0;
     alts.assign(n_alts, AltCounts{});
   }
-  // Adds another disjoint sample set's counts (same site).
-  void Add(const SiteCounts& o) {
-    cohort_size += o.cohort_size;
-    ns += o.ns;
-    an += o.an;
-    for (size_t i = 0; i < alts.size() && i < o.alts.size(); ++i) {
-      alts[i].ac_het += o.alts[i].ac_het;
-      alts[i].ac_hom += o.alts[i].ac_hom;
-      alts[i].ac_hemi += o.alts[i].ac_hemi;
-    }
-  }
   bool operator==(const SiteCounts&) const = default;
 };
 

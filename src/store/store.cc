@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cohort/text_util.h"
 #include "store/genotype_codec.h"
 #include "store/strata_codec.h"
 #include "store/zstd_block.h"
@@ -22,18 +24,6 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::vector<std::string_view> SplitTabs(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (true) {
-    size_t tab = line.find('\t', start);
-    out.push_back(line.substr(start, tab - start));
-    if (tab == std::string_view::npos) break;
-    start = tab + 1;
-  }
-  return out;
 }
 
 // Calls fn(fields) for each data line of a TSV with a header; false from fn stops.
@@ -51,7 +41,7 @@ Status ForEachRow(const std::string& path, size_t n_fields, Fn fn) {
       continue;
     }
     if (line.empty()) continue;
-    auto fields = SplitTabs(line);
+    auto fields = text::Split(line, '\t');
     if (fields.size() != n_fields) return DataLoss(path + ": malformed row");
     if (!fn(fields)) return DataLoss(path + ": malformed row");
   }
@@ -59,14 +49,8 @@ Status ForEachRow(const std::string& path, size_t n_fields, Fn fn) {
 }
 
 bool ParseU64(std::string_view s, uint64_t* v) {
-  if (s.empty()) return false;
-  uint64_t r = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    r = r * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *v = r;
-  return true;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
 }
 
 }  // namespace

@@ -9,10 +9,11 @@ PACKAGES=(
   # libraries (DESIGN.md "Chosen dependencies")
   libhts-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev libsodium-dev libssl-dev libvalijson-dev
   # peers used as truth in tests and as baselines in benchmarks
   bcftools tabix plink2 scrm
-  # benchmark harness
-  hyperfine time
+  # benchmark harness, and curl for the demo's example requests
+  hyperfine time curl
 )
 
 missing=()

@@ -222,7 +222,8 @@ const ParsedCodes& Codes() {
 
 std::span<const Icd10Code> SimIcd10Codes() { return Codes().all; }
 
-Result<SampleTable> SimulateSamples(std::string_view biobank, uint32_t count, uint64_t seed) {
+Result<SampleTable> SimulateSamples(std::string_view biobank, uint32_t count, uint64_t seed,
+                                    uint32_t first_serial) {
   const ParsedCodes& codes = Codes();
   RETURN_IF_ERROR(codes.status);
   const Profile profile = MakeProfile(ParseBiobank(biobank));
@@ -231,7 +232,7 @@ Result<SampleTable> SimulateSamples(std::string_view biobank, uint32_t count, ui
   out.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
     Sample s;
-    s.id = SerialId(biobank, i + 1);
+    s.id = SerialId(biobank, first_serial + i);
     s.biobank = std::string(biobank);
     const size_t age = PickWeighted(rng, profile.age);
     s.age_band = static_cast<uint8_t>(age);

@@ -23,9 +23,12 @@ namespace renkei {
 std::span<const Icd10Code> SimIcd10Codes();
 
 // Generates `count` samples of `biobank` from `seed`: ids "<BIOBANK><6+ digit serial>" (e.g.
-// TMM000001), in serial order. Known biobanks (TMM, BBJ, NCBN) have their own age, sex, region
-// and disease profiles; any other id gets nationwide defaults. The same arguments always give
-// the same samples. Errors: InvalidArgument if biobank is empty or contains a tab or newline.
-Result<SampleTable> SimulateSamples(std::string_view biobank, uint32_t count, uint64_t seed);
+// TMM000001), in serial order from `first_serial` (a biobank split over several sites is
+// simulated in parts with consecutive serial ranges and different seeds). Known biobanks (TMM, BBJ,
+// NCBN) have their own age, sex, region and disease profiles; any other id gets nationwide
+// defaults. The same arguments always give the same samples. Errors: InvalidArgument if biobank is
+// empty or contains a tab or newline.
+Result<SampleTable> SimulateSamples(std::string_view biobank, uint32_t count, uint64_t seed,
+                                    uint32_t first_serial = 1);
 
 }  // namespace renkei

@@ -1,5 +1,6 @@
 #include "sim/simulate.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -30,6 +31,9 @@ Status ValidateOptions(const SimOptions& o) {
     }
   }
   if (o.samples == 0) return InvalidArgument("samples must be at least 1");
+  if (o.first_serial == 0 || o.first_serial > UINT32_MAX - o.samples) {
+    return InvalidArgument("first serial must be at least 1 and leave room for every sample");
+  }
   if (o.variants == 0) return InvalidArgument("variants must be at least 1");
   if (o.threads < 0) return InvalidArgument("threads must be >= 0");
   if (o.founders < 2 || o.founders > 65535) return InvalidArgument("founders must be 2-65535");
@@ -91,10 +95,12 @@ Status Simulate(const SimOptions& options, SimCounts* counts) {
   const fs::path tsv_tmp = dir / "samples.tsv.partial";
   TempFiles cleanup({bcf_tmp, csi_tmp, tsv_tmp});
 
-  // The individuals depend on the seed and the biobank; the genome only on the seed.
-  const uint64_t sample_seed = MixSeed(options.seed, HashLabel(options.site));
-  ASSIGN_OR_RETURN(const SampleTable samples,
-                   SimulateSamples(options.site, options.samples, sample_seed));
+  // The individuals depend on the seed, the biobank and the first serial (the part of a split
+  // biobank); the genome only on the seed.
+  uint64_t sample_seed = MixSeed(options.seed, HashLabel(options.site));
+  if (options.first_serial != 1) sample_seed = MixSeed(sample_seed, options.first_serial);
+  ASSIGN_OR_RETURN(const SampleTable samples, SimulateSamples(options.site, options.samples,
+                                                              sample_seed, options.first_serial));
   RETURN_IF_ERROR(samples.WriteTsv(tsv_tmp.string()));
 
   std::vector<Sex> sexes;

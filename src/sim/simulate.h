@@ -22,6 +22,9 @@ namespace renkei {
 struct SimOptions {
   std::string site = "TMM";  // biobank id (TMM, BBJ, NCBN or any A–Z/0–9 id): id prefix, profile
   uint32_t samples = 1000;
+  // Serial of the first sample id. A biobank held in parts by several sites is simulated once
+  // per part, with consecutive serial ranges: the parts get different individuals.
+  uint32_t first_serial = 1;
   uint32_t variants = 10000;
   uint64_t seed = 1;
   std::string out_dir;

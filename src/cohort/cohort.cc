@@ -211,4 +211,16 @@ Result<std::vector<uint64_t>> Cohort::Evaluate(const SampleTable& table) const {
 
 std::string Cohort::ToString() const { return NodeToString(*root_); }
 
+namespace {
+bool HasSampleTerm(const CohortNode& node) {
+  if (node.kind == CohortNode::Kind::kTerm) return node.term.attribute == CohortAttribute::kSample;
+  for (const CohortNode& child : node.children) {
+    if (HasSampleTerm(child)) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool Cohort::NamesSamples() const { return root_ && HasSampleTerm(*root_); }
+
 }  // namespace renkei

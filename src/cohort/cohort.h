@@ -55,6 +55,10 @@ class Cohort {
   // canonical form gives the same cohort.
   std::string ToString() const;
 
+  // True if the expression names samples (`sample=…` anywhere): such cohorts are for the
+  // controlled tier only (privacy/guard.h).
+  bool NamesSamples() const;
+
  private:
   explicit Cohort(std::shared_ptr<const CohortNode> root) : root_(std::move(root)) {}
   std::shared_ptr<const CohortNode> root_;

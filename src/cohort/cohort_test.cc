@@ -246,3 +246,16 @@ TEST(Cohort, MaskLayout) {
 
 }  // namespace
 }  // namespace renkei
+
+namespace renkei {
+namespace {
+
+TEST(CohortNamesSamplesTest, DetectsSampleTermsAnywhere) {
+  EXPECT_FALSE(Cohort().NamesSamples());
+  EXPECT_FALSE(Cohort::Parse("age=60-69 & sex=male")->NamesSamples());
+  EXPECT_TRUE(Cohort::Parse("sample=S1")->NamesSamples());
+  EXPECT_TRUE(Cohort::Parse("age=60-69 & !(sex=male | sample!=S1,S2)")->NamesSamples());
+}
+
+}  // namespace
+}  // namespace renkei

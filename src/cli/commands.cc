@@ -40,6 +40,11 @@ std::pair<CLI::App*, std::function<Status()>> SimulateCmd(CLI::App& app) {
       ->required()
       ->check(CLI::Range(1u, 100000000u));
   sub->add_option("--seed", o->seed, "Random seed (same seed, same data)")->capture_default_str();
+  sub->add_option("--first-serial", o->first_serial,
+                  "Serial of the first sample id; a biobank held by several sites is simulated in "
+                  "parts with consecutive serial ranges")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 4000000000u));
   sub->add_option("--out", o->out_dir, "Output directory (genotypes.bcf, samples.tsv)")->required();
   sub->add_flag("--force", o->overwrite, "Overwrite an existing output");
   sub->add_option("--threads", o->threads, "Compression threads")
@@ -162,6 +167,8 @@ CommandTable RegisterCommands(CLI::App& app) {
   t.push_back(IngestCmd(app));
   t.push_back(FreqCmd(app));
   t.push_back(StrataCmd(app));
+  RegisterServeCommands(app, &t);
+  RegisterDemoCommand(app, &t);
   return t;
 }
 

@@ -15,4 +15,8 @@ using CommandTable = std::vector<std::pair<CLI::App*, std::function<Status()>>>;
 
 CommandTable RegisterCommands(CLI::App& app);
 
+// node, hub and keygen (serve_commands.cc); demo (demo.cc).
+void RegisterServeCommands(CLI::App& app, CommandTable* table);
+void RegisterDemoCommand(CLI::App& app, CommandTable* table);
+
 }  // namespace renkei

@@ -1,0 +1,69 @@
+// Configuration files of `renkei node` and `renkei hub` (JSON; see docs/federation.md).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "privacy/guard.h"
+#include "privacy/tier.h"
+
+namespace renkei {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  int port = 0;
+};
+
+struct NodeDatasetConfig {
+  std::string id;     // "TMM-tohoku"; unique within the node
+  std::string store;  // genotype store directory
+};
+
+struct NodeConfig {
+  std::string site;  // site id, e.g. "tohoku": the audience hub requests are signed for
+  std::string name;  // human-readable
+  ListenAddress listen;
+  std::string hub_public_key;  // raw 32 bytes (base64 in the file)
+  std::vector<NodeDatasetConfig> datasets;
+  PrivacyPolicy privacy;
+  int threads = 8;  // HTTP worker threads
+};
+
+struct SiteConfig {
+  std::string id, name, url;  // url: "http://127.0.0.1:9101"
+};
+
+struct ApiKeyConfig {
+  std::string sha256;  // raw 32 bytes of SHA-256(key) (hex in the file): keys are not stored
+  Tier tier = Tier::kRegistered;
+  std::string caller;
+};
+
+struct HubConfig {
+  ListenAddress listen{"127.0.0.1", 8080};
+  std::string secret_key;  // raw 64-byte Ed25519 secret key (base64 in the file); never logged
+  std::vector<SiteConfig> sites;
+  std::vector<ApiKeyConfig> api_keys;
+  int timeout_ms = 2000;  // per-site answer timeout
+  PrivacyPolicy privacy;
+  std::string query_log;  // JSON-lines file of every answered or refused query; "" = none
+  int threads = 64;       // HTTP worker threads (one per concurrent keep-alive client)
+};
+
+// Parse a configuration document. InvalidArgument naming the field for a missing or wrong
+// value (bad base64 key, unknown tier, port out of range, duplicate ids...).
+Result<NodeConfig> ParseNodeConfig(const nlohmann::json& doc);
+Result<HubConfig> ParseHubConfig(const nlohmann::json& doc);
+
+// Reads and parses a JSON file. NotFound if unreadable; InvalidArgument with the parser's
+// message (line and column) if it is not JSON.
+Result<nlohmann::json> ReadJsonFile(const std::string& path);
+
+// The privacy section: {"floor": 10, "min_difference": 10, "history_limit": 100000,
+//  "max_region_bp": {"public": ..., "registered": ..., "controlled": ...}}; absent = defaults.
+Result<PrivacyPolicy> ParsePrivacyPolicy(const nlohmann::json& section);
+
+}  // namespace renkei

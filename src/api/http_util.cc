@@ -1,0 +1,118 @@
+#include "api/http_util.h"
+
+#include "common/log.h"
+#include "federation/protocol.h"
+
+namespace renkei {
+
+using nlohmann::json;
+
+int HttpStatus(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDataLoss:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+void SendJson(httplib::Response& res, const json& body, int status) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  SendJson(res, ErrorJson(status), HttpStatus(status.code()));
+}
+
+void SendResult(httplib::Response& res, const Result<json>& result) {
+  if (result.ok()) {
+    SendJson(res, *result);
+  } else {
+    SendError(res, result.status());
+  }
+}
+
+Result<json> ParseJsonBody(const httplib::Request& req) {
+  if (req.body.empty()) return json::object();
+  try {
+    json body = json::parse(req.body);
+    if (!body.is_object()) return InvalidArgument("the request body must be a JSON object");
+    return body;
+  } catch (const json::parse_error& e) {
+    return InvalidArgument("the request body is not valid JSON (at byte " + std::to_string(e.byte) +
+                           "); send a JSON object such as "
+                           "{\"cohort\": \"age=60-69\"}");
+  }
+}
+
+Status CheckKeys(const json& body, const std::vector<const char*>& allowed) {
+  for (const auto& [key, value] : body.items()) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || key == a;
+    if (!ok) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return InvalidArgument("unknown field '" + key + "'; this request takes " + list);
+    }
+  }
+  return Status();
+}
+
+void ConfigureServer(httplib::Server& server, int threads) {
+  // httplib owns the queue it is given (its API takes a raw pointer).
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
+  server.set_payload_max_length(kMaxRequestBytes);
+  server.set_read_timeout(10, 0);
+  server.set_write_timeout(10, 0);
+  server.set_keep_alive_max_count(100000);
+  server.set_keep_alive_timeout(30);
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path +
+                              " (see docs/openapi.json)"));
+    } else if (res.status == 413) {
+      SendJson(res,
+               ErrorJson(InvalidArgument("the request body is larger than " +
+                                         std::to_string(kMaxRequestBytes) + " bytes")),
+               413);
+    } else if (res.status >= 400) {
+      SendJson(
+          res,
+          ErrorJson(Status(StatusCode::kInvalidArgument, "HTTP " + std::to_string(res.status))),
+          res.status);
+    }
+  });
+  server.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        LOG_ERROR("internal error on {} {}: {}", req.method, req.path, what);
+        SendError(res, Internal("internal error; it has been logged"));
+      });
+}
+
+}  // namespace renkei

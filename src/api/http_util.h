@@ -1,0 +1,41 @@
+// The HTTP side of the API shared by node and hub: the one Status → HTTP status mapping, JSON
+// answers and bodies, and server settings (limits, timeouts, worker threads).
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace renkei {
+
+// Largest request body accepted (larger gets 413 before it is read).
+inline constexpr size_t kMaxRequestBytes = 1 << 20;
+
+// The one mapping from error codes to HTTP statuses: InvalidArgument 400, Unauthenticated 401,
+// PermissionDenied 403, NotFound 404, AlreadyExists 409, FailedPrecondition 409, Unavailable
+// 503, DataLoss and Internal 500.
+int HttpStatus(StatusCode code);
+
+// Sets a JSON answer.
+void SendJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
+// Sets the error answer {"error": {"code", "message"}} with HttpStatus(status.code()).
+void SendError(httplib::Response& res, const Status& status);
+// Sends a Result: the value as JSON with 200, or the error.
+void SendResult(httplib::Response& res, const Result<nlohmann::json>& result);
+
+// Parses a request body as a JSON object ({} when empty). InvalidArgument with the parser's
+// position when it is not JSON or not an object.
+Result<nlohmann::json> ParseJsonBody(const httplib::Request& req);
+
+// InvalidArgument naming the first key of `body` not in `allowed` (and listing them).
+Status CheckKeys(const nlohmann::json& body, const std::vector<const char*>& allowed);
+
+// Applies the common limits: body size, read/write timeouts, keep-alive, `threads` workers,
+// and answers unknown paths with a JSON 404 and server errors with a JSON 500.
+void ConfigureServer(httplib::Server& server, int threads);
+
+}  // namespace renkei

@@ -1,0 +1,152 @@
+#include "api/hub_server.h"
+
+#include "api/http_util.h"
+#include "api/hub_beacon.h"
+#include "beacon/beacon.h"
+#include "common/log.h"
+
+namespace renkei {
+
+using nlohmann::json;
+
+struct HubServer::BeaconParts {
+  BeaconParts(HubService* hub, int port) : backend(hub), service(backend, Info(hub, port)) {}
+  static BeaconServiceInfo Info(HubService* hub, int port) {
+    BeaconServiceInfo info;
+    info.base_url = "http://" + hub->config().listen.host + ":" + std::to_string(port) + "/api";
+    for (int t = 0; t < 3; ++t) info.max_range_bp[t] = hub->config().privacy.max_region_bp[t];
+    return info;
+  }
+  HubBeaconBackend backend;
+  BeaconService service;
+};
+
+Result<std::unique_ptr<HubServer>> HubServer::Create(const HubConfig& config) {
+  std::unique_ptr<HubServer> hub(new HubServer());
+  ASSIGN_OR_RETURN(hub->service_, HubService::Create(config));
+  ConfigureServer(hub->server_, config.threads);
+  hub->beacon_ = std::make_unique<BeaconParts>(hub->service_.get(), config.listen.port);
+  hub->AddRoutes();
+  return hub;
+}
+
+HubServer::~HubServer() = default;
+
+void HubServer::Handle(const char* method, const std::string& path,
+                       httplib::Server::Handler handler) {
+  routes_.push_back({method, path});
+  if (std::string(method) == "GET") {
+    server_.Get(path, std::move(handler));
+  } else {
+    server_.Post(path, std::move(handler));
+  }
+}
+
+Result<int> HubServer::Bind() {
+  const ListenAddress& a = service_->config().listen;
+  const int port = a.port == 0 ? server_.bind_to_any_port(a.host)
+                               : (server_.bind_to_port(a.host, a.port) ? a.port : -1);
+  if (port < 0) {
+    return Unavailable("cannot listen on " + a.host + ":" + std::to_string(a.port) +
+                       " (in use? choose another with --port)");
+  }
+  if (port != a.port) beacon_ = std::make_unique<BeaconParts>(service_.get(), port);
+  return port;
+}
+
+void HubServer::Serve() { server_.listen_after_bind(); }
+
+void HubServer::Stop() { server_.stop(); }
+
+void HubServer::AddRoutes() {
+  // Authenticates the caller, then runs the handler.
+  auto authed = [this](auto handler) {
+    return [this, handler](const httplib::Request& req, httplib::Response& res) {
+      std::string key = req.get_header_value("X-API-Key");
+      const std::string auth = req.get_header_value("Authorization");
+      if (key.empty() && auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
+      Result<Caller> caller = service_->Authenticate(key);
+      if (!caller.ok()) {
+        LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
+                 caller.status().message());
+        SendError(res, caller.status());
+        return;
+      }
+      handler(*caller, req, res);
+    };
+  };
+  using Method = Result<json> (HubService::*)(const Caller&, const json&);
+  auto post = [this, authed](Method method, std::initializer_list<const char*> fields) {
+    std::vector<const char*> allowed(fields);
+    return authed([this, method, allowed](const Caller& caller, const httplib::Request& req,
+                                          httplib::Response& res) {
+      Result<json> body = ParseJsonBody(req);
+      if (!body.ok()) return SendError(res, body.status());
+      Status keys = CheckKeys(*body, allowed);
+      if (!keys.ok()) return SendError(res, keys);
+      SendResult(res, (service_.get()->*method)(caller, *body));
+    });
+  };
+  Handle("GET", "/v1/health", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, {{"status", "ok"}});
+  });
+  Handle("GET", "/v1/sites",
+         authed([this](const Caller&, const httplib::Request&, httplib::Response& res) {
+           SendJson(res, service_->Sites());
+         }));
+  Handle("GET", "/v1/catalog",
+         authed([this](const Caller& caller, const httplib::Request&, httplib::Response& res) {
+           SendResult(res, service_->Catalog(caller));
+         }));
+  Handle("POST", "/v1/search", post(&HubService::Search, {"cohort"}));
+  Handle("POST", "/v1/freq", post(&HubService::Freq, {"cohort", "variant", "region"}));
+  Handle("POST", "/v1/strata", post(&HubService::Strata, {"variant", "region"}));
+
+  // GA4GH Beacon v2. Callers authenticate as for the REST API; errors are Beacon errors.
+  auto beacon = [this](auto answer) {
+    return [this, answer](const httplib::Request& req, httplib::Response& res) {
+      std::string key = req.get_header_value("X-API-Key");
+      const std::string auth = req.get_header_value("Authorization");
+      if (key.empty() && auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
+      Result<Caller> caller = service_->Authenticate(key);
+      const BeaconService& b = beacon_->service;
+      const BeaconResponse r = caller.ok() ? answer(b, req, BeaconCaller{caller->tier, caller->id})
+                                           : b.Error(caller.status());
+      SendJson(res, r.body, r.http_status);
+    };
+  };
+  using Req = const httplib::Request&;
+  auto info = beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.Info(); });
+  Handle("GET", "/api", info);
+  Handle("GET", "/api/info", info);
+  Handle("GET", "/api/service-info",
+         beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.ServiceInfo(); }));
+  Handle("GET", "/api/configuration", beacon([](const BeaconService& b, Req, const BeaconCaller&) {
+           return b.Configuration();
+         }));
+  Handle("GET", "/api/map",
+         beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.Map(); }));
+  Handle("GET", "/api/entry_types",
+         beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.EntryTypes(); }));
+  Handle(
+      "GET", "/api/filtering_terms",
+      beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.FilteringTerms(); }));
+  Handle("GET", "/api/g_variants",
+         beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
+           return b.GenomicVariationsGet(req.params, c);
+         }));
+  Handle("POST", "/api/g_variants",
+         beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
+           return b.GenomicVariationsPost(std::string_view(req.body), c);
+         }));
+  Handle("GET", "/api/individuals",
+         beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
+           return b.IndividualsGet(req.params, c);
+         }));
+  Handle("POST", "/api/individuals",
+         beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
+           return b.IndividualsPost(std::string_view(req.body), c);
+         }));
+}
+
+}  // namespace renkei

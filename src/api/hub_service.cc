@@ -1,0 +1,262 @@
+#include "api/hub_service.h"
+
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <map>
+
+#include "cohort/cohort.h"
+#include "common/log.h"
+#include "crypto/sodium.h"
+#include "federation/guarded_json.h"
+#include "federation/protocol.h"
+#include "freq/selector.h"
+#include "privacy/guard.h"
+
+namespace renkei {
+
+using nlohmann::json;
+
+namespace {
+
+std::string NowIso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string CohortOf(const json& body) {
+  return body.is_object() && body.contains("cohort") && body["cohort"].is_string()
+             ? body["cohort"].get<std::string>()
+             : std::string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) {
+  std::unique_ptr<HubService> hub(new HubService(config));
+  ASSIGN_OR_RETURN(RequestSigner signer, RequestSigner::Create(config.secret_key));
+  hub->signer_ = std::make_unique<RequestSigner>(std::move(signer));
+  for (const SiteConfig& s : config.sites) {
+    hub->sites_.push_back(std::make_unique<SiteClient>(
+        s.id, s.url, hub->signer_.get(), std::chrono::milliseconds(config.timeout_ms)));
+  }
+  if (!config.query_log.empty()) {
+    hub->log_ = std::fopen(config.query_log.c_str(), "a");
+    if (!hub->log_) return NotFound("cannot open the query log " + config.query_log);
+  }
+  return hub;
+}
+
+HubService::~HubService() {
+  if (log_) std::fclose(log_);
+}
+
+Result<Caller> HubService::Authenticate(std::string_view api_key) const {
+  if (api_key.empty()) return Caller{};
+  const std::string digest = crypto::Sha256(api_key);
+  for (const ApiKeyConfig& k : config_.api_keys) {
+    if (crypto::ConstantTimeEquals(digest, k.sha256)) return Caller{k.tier, k.caller};
+  }
+  return Unauthenticated("unknown API key; check the key, or leave it out for public answers");
+}
+
+std::vector<SiteAnswer> HubService::FanOut(const std::string& path, const json* body,
+                                           const Caller& caller) {
+  const std::string header = caller.ToHeader();
+  std::vector<SiteAnswer> answers(sites_.size());
+  auto ask = [&](size_t i) {
+    const auto start = std::chrono::steady_clock::now();
+    answers[i].site_id = config_.sites[i].id;
+    answers[i].site_name = config_.sites[i].name;
+    answers[i].answer = sites_[i]->Call(path, body, header);
+    answers[i].elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::vector<std::future<void>> pending;
+  for (size_t i = 1; i < sites_.size(); ++i) {
+    pending.push_back(std::async(std::launch::async, ask, i));
+  }
+  if (!sites_.empty()) ask(0);
+  for (auto& f : pending) f.get();
+  return answers;
+}
+
+Status HubService::CheckCohort(const Caller& caller, const json& body, bool frequencies) const {
+  if (body.contains("cohort") && !body["cohort"].is_string()) {
+    return InvalidArgument("'cohort' must be a string such as \"age=60-69 & sex=male\"");
+  }
+  const std::string expr = CohortOf(body);
+  if (expr.find('@') != std::string::npos) {
+    return InvalidArgument(
+        "sample files (sample=@path) cannot be used over the API; list the "
+        "sample ids instead");
+  }
+  ASSIGN_OR_RETURN(const Cohort cohort, Cohort::Parse(expr));
+  const bool everyone = cohort.ToString() == "all";
+  const QueryKind kind = everyone      ? QueryKind::kPresetStrata
+                         : frequencies ? QueryKind::kCohortFrequencies
+                                       : QueryKind::kCohortCounts;
+  return CheckAccess(caller.tier, kind, cohort.NamesSamples());
+}
+
+Status HubService::CheckSelector(const Caller& caller, const json& body) const {
+  const bool has_variant = body.contains("variant");
+  if (has_variant == body.contains("region")) {
+    return InvalidArgument(
+        "give exactly one of 'variant' (\"chr1:1234567:A:G\") or 'region' "
+        "(\"chr1:1000000-2000000\", e.g. a gene by its coordinates)");
+  }
+  const json& v = has_variant ? body["variant"] : body["region"];
+  if (!v.is_string()) return InvalidArgument("'variant' and 'region' must be strings");
+  if (has_variant) return VariantSelector::ParseVariant(v.get<std::string>()).status();
+  ASSIGN_OR_RETURN(const VariantSelector region,
+                   VariantSelector::ParseRegion(v.get<std::string>()));
+  const uint64_t bp =
+      region.end == INT64_MAX ? UINT64_MAX : static_cast<uint64_t>(region.end - region.start + 1);
+  return CheckSize(config_.privacy, caller.tier, bp, 0);
+}
+
+void HubService::Record(const Caller& caller, std::string_view kind, const json& body,
+                        const Result<json>& outcome) {
+  json entry = {{"time", NowIso8601()},
+                {"caller", caller.id},
+                {"tier", TierName(caller.tier)},
+                {"kind", kind}};
+  for (const char* key : {"cohort", "variant", "region"}) {
+    if (body.is_object() && body.contains(key)) entry[key] = body[key];
+  }
+  if (outcome.ok()) {
+    entry["outcome"] = "answered";
+    if (outcome->contains("partial")) entry["partial"] = (*outcome)["partial"];
+  } else {
+    const StatusCode c = outcome.status().code();
+    entry["outcome"] = c == StatusCode::kPermissionDenied || c == StatusCode::kFailedPrecondition ||
+                               c == StatusCode::kInvalidArgument
+                           ? "refused"
+                           : "failed";
+    entry["code"] = StatusCodeName(c);
+    entry["message"] = outcome.status().message();
+  }
+  LOG_INFO("query {}", entry.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (!log_) return;
+  const std::string line = entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  std::lock_guard<std::mutex> lock(log_mu_);
+  std::fwrite(line.data(), 1, line.size(), log_);
+  std::fflush(log_);
+}
+
+Result<json> HubService::Search(const Caller& caller, const json& body) {
+  Result<json> out = [&]() -> Result<json> {
+    RETURN_IF_ERROR(CheckCohort(caller, body, /*frequencies=*/false));
+    const json request = {{"cohort", CohortOf(body)}};
+    return AggregateCount(FanOut(kNodeCountPath, &request, caller), config_.privacy, caller.tier);
+  }();
+  Record(caller, "search", body, out);
+  return out;
+}
+
+Result<json> HubService::Freq(const Caller& caller, const json& body) {
+  Result<json> out = [&]() -> Result<json> {
+    RETURN_IF_ERROR(CheckCohort(caller, body, /*frequencies=*/true));
+    RETURN_IF_ERROR(CheckSelector(caller, body));
+    json request = {{"cohort", CohortOf(body)}};
+    for (const char* key : {"variant", "region"}) {
+      if (body.contains(key)) request[key] = body[key];
+    }
+    std::vector<SiteAnswer> answers = FanOut(kNodeFreqPath, &request, caller);
+    ASSIGN_OR_RETURN(json result, AggregateFreq(answers, config_.privacy, caller.tier));
+    if (result["variants"].empty()) {
+      for (const SiteAnswer& a : answers) {
+        if (!a.answer.ok() && a.answer.status().code() == StatusCode::kNotFound) {
+          return a.answer.status();
+        }
+      }
+    }
+    return result;
+  }();
+  Record(caller, "freq", body, out);
+  return out;
+}
+
+Result<json> HubService::Strata(const Caller& caller, const json& body) {
+  Result<json> out = [&]() -> Result<json> {
+    RETURN_IF_ERROR(CheckAccess(caller.tier, QueryKind::kPresetStrata, false));
+    RETURN_IF_ERROR(CheckSelector(caller, body));
+    json request = json::object();
+    for (const char* key : {"variant", "region"}) {
+      if (body.contains(key)) request[key] = body[key];
+    }
+    std::vector<SiteAnswer> answers = FanOut(kNodeStrataPath, &request, caller);
+    ASSIGN_OR_RETURN(json result, AggregateStrata(answers, config_.privacy, caller.tier));
+    if (result["variants"].empty()) {
+      for (const SiteAnswer& a : answers) {
+        if (!a.answer.ok() && a.answer.status().code() == StatusCode::kNotFound) {
+          return a.answer.status();
+        }
+      }
+      return NotFound("no site holds a variant matching " +
+                      (body.contains("variant") ? body["variant"].dump() : body["region"].dump()));
+    }
+    return result;
+  }();
+  Record(caller, "strata", body, out);
+  return out;
+}
+
+Result<json> HubService::Catalog(const Caller& caller) {
+  std::vector<SiteAnswer> answers = FanOut(kNodeCatalogPath, nullptr, caller);
+  Breakdown samples;
+  std::vector<std::pair<std::string, std::string>> order;
+  std::map<std::pair<std::string, std::string>, Breakdown> facets;
+  json datasets = json::array();
+  for (const SiteAnswer& a : answers) {
+    if (!a.answer.ok()) continue;
+    const json& ans = *a.answer;
+    if (!ans.contains("datasets") || !ans["datasets"].is_array()) continue;
+    for (const json& ds : ans["datasets"]) {
+      datasets.push_back({{"site", a.site_id},
+                          {"id", ds.value("id", "")},
+                          {"biobanks", ds.value("biobanks", json::array())},
+                          {"variants", ds.value("variants", 0)},
+                          {"contigs", ds.value("contigs", json::array())}});
+      for (const json& cell : ds.value("cells", json::array())) {
+        const std::string biobank = cell.value("biobank", "unknown");
+        ASSIGN_OR_RETURN(const GuardedValue n, GuardedValueFromJson(cell, "samples"));
+        samples.Add(a.site_id, biobank, GuardedSite{n, {}, {}, {}});
+        for (const json& f : cell.value("facets", json::array())) {
+          const auto key = std::make_pair(f.value("attribute", ""), f.value("value", ""));
+          ASSIGN_OR_RETURN(const GuardedValue c, GuardedValueFromJson(f, "count"));
+          if (!facets.count(key)) order.push_back(key);
+          facets[key].Add(a.site_id, biobank, GuardedSite{c, {}, {}, {}});
+        }
+      }
+    }
+  }
+  json out = json::object();
+  AddSiteStatus(answers, &out);
+  out["datasets"] = std::move(datasets);
+  out["samples"] = samples.ToJson(config_.privacy, caller.tier, {});
+  json list = json::array();
+  for (const auto& key : order) {
+    json f = {{"attribute", key.first}, {"value", key.second}};
+    f.update(facets[key].ToJson(config_.privacy, caller.tier, {}));
+    list.push_back(std::move(f));
+  }
+  out["facets"] = std::move(list);
+  return out;
+}
+
+json HubService::Sites() {
+  std::vector<SiteAnswer> answers = FanOut(kNodeHealthPath, nullptr, Caller{});
+  json out = json::object();
+  AddSiteStatus(answers, &out);
+  for (size_t i = 0; i < answers.size(); ++i) out["sites"][i]["url"] = config_.sites[i].url;
+  return out;
+}
+
+}  // namespace renkei

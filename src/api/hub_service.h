@@ -1,0 +1,66 @@
+// The hub's answers, independent of HTTP: authenticates callers (API keys today), checks the
+// privacy rules that do not need the samples (tier, sample lists, region size), fans a query out
+// to every site in parallel with a per-site timeout, sums the guarded answers (federation/
+// aggregate.h) and records every query.
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "api/caller.h"
+#include "api/config.h"
+#include "common/status.h"
+#include "federation/aggregate.h"
+#include "federation/signing.h"
+#include "federation/site_client.h"
+
+namespace renkei {
+
+class HubService {
+ public:
+  // Errors: InvalidArgument for a bad key; NotFound/PermissionDenied if the query log cannot
+  // be opened for appending.
+  static Result<std::unique_ptr<HubService>> Create(const HubConfig& config);
+  ~HubService();
+
+  const HubConfig& config() const { return config_; }
+
+  // The caller for an API key ("" = anonymous, public tier). Unauthenticated for an unknown
+  // key (compared by SHA-256, in constant time).
+  Result<Caller> Authenticate(std::string_view api_key) const;
+
+  // Cross-search: {"cohort"} → cohort size and facets, totals and breakdowns.
+  Result<nlohmann::json> Search(const Caller& caller, const nlohmann::json& body);
+  // Frequencies: {"cohort"?, "variant" | "region"} ("" or absent cohort = everyone).
+  Result<nlohmann::json> Freq(const Caller& caller, const nlohmann::json& body);
+  // Preset strata: {"variant" | "region"}.
+  Result<nlohmann::json> Strata(const Caller& caller, const nlohmann::json& body);
+  // Catalog: datasets, sample counts per attribute value (public tier).
+  Result<nlohmann::json> Catalog(const Caller& caller);
+  // Each site's health: {"sites": [{"id","name","url","status","elapsed_ms"}]}.
+  nlohmann::json Sites();
+
+ private:
+  explicit HubService(HubConfig config) : config_(std::move(config)) {}
+  std::vector<SiteAnswer> FanOut(const std::string& path, const nlohmann::json* body,
+                                 const Caller& caller);
+  // Hub-side checks of a cohort (no samples needed): access by tier and no sample files.
+  Status CheckCohort(const Caller& caller, const nlohmann::json& body, bool frequencies) const;
+  Status CheckSelector(const Caller& caller, const nlohmann::json& body) const;
+  void Record(const Caller& caller, std::string_view kind, const nlohmann::json& body,
+              const Result<nlohmann::json>& outcome);
+
+  HubConfig config_;
+  std::unique_ptr<RequestSigner> signer_;
+  std::vector<std::unique_ptr<SiteClient>> sites_;
+  std::mutex log_mu_;
+  std::FILE* log_ = nullptr;
+};
+
+}  // namespace renkei

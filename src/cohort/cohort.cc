@@ -120,7 +120,8 @@ std::string NodeToString(const CohortNode& node) {
   return "";
 }
 
-Result<SampleMask> EvaluateTerm(const CohortTerm& t, const SampleTable& table) {
+Result<SampleMask> EvaluateTerm(const CohortTerm& t, const SampleTable& table,
+                                Cohort::UnknownSamples unknown_samples) {
   const size_t n = table.size();
   SampleMask mask = EmptyMask(n);
   if (t.attribute == CohortAttribute::kSample) {
@@ -132,7 +133,7 @@ Result<SampleMask> EvaluateTerm(const CohortTerm& t, const SampleTable& table) {
         unknown.push_back(id);
       }
     }
-    if (!unknown.empty()) {
+    if (!unknown.empty() && unknown_samples == Cohort::UnknownSamples::kError) {
       return NotFound(std::to_string(unknown.size()) + " sample id" +
                       (unknown.size() == 1 ? "" : "s") + " in the cohort " +
                       (unknown.size() == 1 ? "is" : "are") +
@@ -172,23 +173,24 @@ Result<SampleMask> EvaluateTerm(const CohortTerm& t, const SampleTable& table) {
   return mask;
 }
 
-Result<SampleMask> EvaluateNode(const CohortNode& node, const SampleTable& table) {
+Result<SampleMask> EvaluateNode(const CohortNode& node, const SampleTable& table,
+                                Cohort::UnknownSamples u) {
   using Kind = CohortNode::Kind;
   switch (node.kind) {
     case Kind::kAll:
       return FullMask(table.size());
     case Kind::kTerm:
-      return EvaluateTerm(node.term, table);
+      return EvaluateTerm(node.term, table, u);
     case Kind::kNot: {
-      ASSIGN_OR_RETURN(SampleMask mask, EvaluateNode(node.children.front(), table));
+      ASSIGN_OR_RETURN(SampleMask mask, EvaluateNode(node.children.front(), table, u));
       NotInPlace(mask, table.size());
       return mask;
     }
     case Kind::kAnd:
     case Kind::kOr: {
-      ASSIGN_OR_RETURN(SampleMask mask, EvaluateNode(node.children.front(), table));
+      ASSIGN_OR_RETURN(SampleMask mask, EvaluateNode(node.children.front(), table, u));
       for (size_t i = 1; i < node.children.size(); ++i) {
-        ASSIGN_OR_RETURN(SampleMask other, EvaluateNode(node.children[i], table));
+        ASSIGN_OR_RETURN(SampleMask other, EvaluateNode(node.children[i], table, u));
         if (node.kind == Kind::kAnd) {
           AndInPlace(mask, other);
         } else {
@@ -205,8 +207,9 @@ Result<SampleMask> EvaluateNode(const CohortNode& node, const SampleTable& table
 
 Cohort::Cohort() : root_(std::make_shared<const CohortNode>()) {}
 
-Result<std::vector<uint64_t>> Cohort::Evaluate(const SampleTable& table) const {
-  return EvaluateNode(*root_, table);
+Result<std::vector<uint64_t>> Cohort::Evaluate(const SampleTable& table,
+                                               UnknownSamples unknown_samples) const {
+  return EvaluateNode(*root_, table, unknown_samples);
 }
 
 std::string Cohort::ToString() const { return NodeToString(*root_); }

@@ -43,10 +43,15 @@ class Cohort {
   // NotFound (with the column) if a @path sample file cannot be read.
   static Result<Cohort> Parse(std::string_view expr);
 
+  // Whether sample ids the table lacks are an error (one table) or simply match no one (a
+  // federation, where each site holds some of the samples).
+  enum class UnknownSamples { kError, kIgnore };
+
   // Returns the members of the cohort among the table's samples: bit i set = sample i (see
-  // sample_mask.h; ceil(n / 64) words, unused high bits zero). NotFound naming up to 5 sample
-  // ids (and the total) that the table lacks.
-  Result<std::vector<uint64_t>> Evaluate(const SampleTable& table) const;
+  // sample_mask.h; ceil(n / 64) words, unused high bits zero). With kError, NotFound naming up
+  // to 5 sample ids (and the total) that the table lacks.
+  Result<std::vector<uint64_t>> Evaluate(const SampleTable& table,
+                                         UnknownSamples unknown_samples = UnknownSamples::kError) const;
 
   // Returns the canonical form: attribute names lower-case, values normalised (age bands
   // expanded, region slugs, 2-digit prefecture codes, canonical ICD-10 codes and group keys,

@@ -143,6 +143,12 @@ TEST(Cohort, UnknownSampleIdsFailAtEvaluate) {
   EXPECT_EQ(mask.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(mask.status().message(),
             "2 sample ids in the cohort are not in the sample table: x1, x2");
+  // In a federation each site holds some of the samples: the others match no one there.
+  Result<std::vector<uint64_t>> lenient =
+      cohort->Evaluate(Table(), Cohort::UnknownSamples::kIgnore);
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_EQ(CountBits(*lenient), 1u);
+  EXPECT_TRUE(TestBit(*lenient, 1));
 }
 
 TEST(Cohort, ErrorsPointAtTheToken) {

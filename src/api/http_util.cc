@@ -83,7 +83,12 @@ void ConfigureServer(httplib::Server& server, int threads) {
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_max_count(100000);
-  server.set_keep_alive_timeout(30);
+  // Short, because httplib's idle keep-alive wait does not see stop(): a server stops within
+  // this long of a signal.
+  server.set_keep_alive_timeout(2);
+  // Answers are written in pieces: without this, Nagle's algorithm and delayed ACKs stall
+  // every exchange on a reused connection.
+  server.set_tcp_nodelay(true);
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) {

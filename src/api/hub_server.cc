@@ -69,6 +69,7 @@ void HubServer::AddRoutes() {
       if (!caller.ok()) {
         LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
                  caller.status().message());
+        service_->RecordRefused(Caller{Tier::kPublic, "unknown-key"}, req.path, caller.status());
         SendError(res, caller.status());
         return;
       }
@@ -81,9 +82,15 @@ void HubServer::AddRoutes() {
     return authed([this, method, allowed](const Caller& caller, const httplib::Request& req,
                                           httplib::Response& res) {
       Result<json> body = ParseJsonBody(req);
-      if (!body.ok()) return SendError(res, body.status());
+      if (!body.ok()) {
+        service_->RecordRefused(caller, req.path, body.status());
+        return SendError(res, body.status());
+      }
       Status keys = CheckKeys(*body, allowed);
-      if (!keys.ok()) return SendError(res, keys);
+      if (!keys.ok()) {
+        service_->RecordRefused(caller, req.path, keys);
+        return SendError(res, keys);
+      }
       SendResult(res, (service_.get()->*method)(caller, *body));
     });
   };

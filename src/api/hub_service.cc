@@ -35,6 +35,23 @@ std::string CohortOf(const json& body) {
              : std::string();
 }
 
+// NotFound when every site answered and each said it has no such variant or contig; OK
+// otherwise (an empty region is an answer; an empty answer with a site missing is partial, not
+// proof of absence).
+Status AbsentEverywhere(const std::vector<SiteAnswer>& answers, const json& body) {
+  Status not_found;
+  for (const SiteAnswer& a : answers) {
+    if (a.answer.ok()) continue;
+    if (a.answer.status().code() != StatusCode::kNotFound) return Status();
+    not_found = a.answer.status();
+  }
+  if (not_found.ok()) return Status();  // every site answered: an empty region is an answer
+  const std::string what =
+      body.contains("variant") ? body["variant"].dump() : body.value("region", json("")).dump();
+  return NotFound("no site holds a variant matching " + what +
+                  (not_found.ok() ? std::string() : " (" + not_found.message() + ")"));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) {
@@ -170,13 +187,7 @@ Result<json> HubService::Freq(const Caller& caller, const json& body) {
     }
     std::vector<SiteAnswer> answers = FanOut(kNodeFreqPath, &request, caller);
     ASSIGN_OR_RETURN(json result, AggregateFreq(answers, config_.privacy, caller.tier));
-    if (result["variants"].empty()) {
-      for (const SiteAnswer& a : answers) {
-        if (!a.answer.ok() && a.answer.status().code() == StatusCode::kNotFound) {
-          return a.answer.status();
-        }
-      }
-    }
+    if (result["variants"].empty()) RETURN_IF_ERROR(AbsentEverywhere(answers, body));
     return result;
   }();
   Record(caller, "freq", body, out);
@@ -193,15 +204,7 @@ Result<json> HubService::Strata(const Caller& caller, const json& body) {
     }
     std::vector<SiteAnswer> answers = FanOut(kNodeStrataPath, &request, caller);
     ASSIGN_OR_RETURN(json result, AggregateStrata(answers, config_.privacy, caller.tier));
-    if (result["variants"].empty()) {
-      for (const SiteAnswer& a : answers) {
-        if (!a.answer.ok() && a.answer.status().code() == StatusCode::kNotFound) {
-          return a.answer.status();
-        }
-      }
-      return NotFound("no site holds a variant matching " +
-                      (body.contains("variant") ? body["variant"].dump() : body["region"].dump()));
-    }
+    if (result["variants"].empty()) RETURN_IF_ERROR(AbsentEverywhere(answers, body));
     return result;
   }();
   Record(caller, "strata", body, out);

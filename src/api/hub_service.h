@@ -43,6 +43,11 @@ class HubService {
   Result<nlohmann::json> Strata(const Caller& caller, const nlohmann::json& body);
   // Catalog: datasets, sample counts per attribute value (public tier).
   Result<nlohmann::json> Catalog(const Caller& caller);
+  // Records a query refused before it reached the service (bad key, malformed body).
+  void RecordRefused(const Caller& caller, std::string_view kind, const Status& why) {
+    Record(caller, kind, nlohmann::json::object(), why);
+  }
+
   // Each site's health: {"sites": [{"id","name","url","status","elapsed_ms"}]}.
   nlohmann::json Sites();
 

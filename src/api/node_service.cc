@@ -1,6 +1,7 @@
 #include "api/node_service.h"
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <set>
 
@@ -46,7 +47,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Create(const NodeConfig& confi
   for (const NodeDatasetConfig& dc : config.datasets) {
     Result<GenotypeStore> store = GenotypeStore::Open(dc.store);
     if (!store.ok()) return store.status().WithContext("dataset " + dc.id);
-    Dataset d{dc.id, std::move(*store), {}, {}, {}, {}, nullptr};
+    Dataset d{dc.id, std::move(*store), {}, {}, {}, {}, nullptr, {}};
     const SampleTable& table = d.store.samples();
     std::set<std::string> biobanks;
     for (const Sample& s : table.samples()) biobanks.insert(s.biobank);
@@ -57,11 +58,34 @@ Result<std::unique_ptr<NodeService>> NodeService::Create(const NodeConfig& confi
     d.facets = PresetStrata(table);
     for (const StratumDef& f : d.facets) d.facet_masks.push_back(StratumMask(f, table));
     d.history = std::make_unique<CohortHistory>(config.privacy);
+    d.presets.push_back(FullMask(table.size()));
+    for (const SampleMask& m : d.facet_masks) {
+      if (CountBits(m) >= config.privacy.floor) d.presets.push_back(m);
+    }
     LOG_INFO("node {}: dataset {} from {}: {} samples, {} variants", config.site, d.id, dc.store,
              table.size(), d.store.num_variants());
     node->datasets_.push_back(std::move(d));
   }
   return node;
+}
+
+Status NodeService::CheckNearPresets(const Dataset& d, const SampleMask& mask) const {
+  const uint32_t limit = config_.privacy.min_difference;
+  for (const SampleMask& preset : d.presets) {
+    uint32_t diff = 0;
+    for (size_t w = 0; w < mask.size() && diff < limit; ++w) {
+      diff += static_cast<uint32_t>(std::popcount(mask[w] ^ preset[w]));
+    }
+    if (diff > 0 && diff < limit) {
+      return FailedPrecondition(
+          "this cohort differs from everyone or from a preset stratum (an age band, sex, region, "
+          "chapter, disease group or biobank) by " +
+          std::to_string(diff) + (diff == 1 ? " sample" : " samples") +
+          "; cohorts must differ from those by at least " + std::to_string(limit) +
+          " samples, so that no answer isolates a few people: widen or narrow it by more");
+    }
+  }
+  return Status();
 }
 
 Result<std::shared_ptr<const NodeService::EvaluatedCohort>> NodeService::Evaluate(
@@ -89,6 +113,7 @@ Result<std::shared_ptr<const NodeService::EvaluatedCohort>> NodeService::Evaluat
       cell.counting = std::make_shared<const CountingMask>(cell.mask, n);
       cells.push_back(std::move(cell));
     }
+    ev->near_preset.push_back(CheckNearPresets(d, mask));
     ev->dataset_masks.push_back(std::move(mask));
     ev->cells.push_back(std::move(cells));
   }
@@ -126,6 +151,7 @@ Result<std::shared_ptr<const NodeService::EvaluatedCohort>> NodeService::Prepare
       // A cohort below the floor reveals nothing (every number is withheld), so it is neither
       // checked nor remembered.
       if (CountBits(ev->dataset_masks[d]) < config_.privacy.floor) continue;
+      RETURN_IF_ERROR(ev->near_preset[d]);
       RETURN_IF_ERROR(datasets_[d].history->CheckAndRecord(caller.tier, ev->dataset_masks[d]));
     }
   }

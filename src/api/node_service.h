@@ -62,6 +62,9 @@ class NodeService {
     std::vector<StratumDef> facets;  // PresetStrata of the store
     std::vector<SampleMask> facet_masks;
     std::unique_ptr<CohortHistory> history;
+    // Everyone and each preset stratum of at least the floor: answered to anyone, so a cohort
+    // a few samples away from one of them would isolate those samples.
+    std::vector<SampleMask> presets;
   };
   // A cohort evaluated on one dataset: members per biobank, ready for counting.
   struct CohortCell {
@@ -75,6 +78,8 @@ class NodeService {
     bool names_samples = false;
     std::vector<SampleMask> dataset_masks;       // per dataset
     std::vector<std::vector<CohortCell>> cells;  // per dataset, per biobank
+    // Per dataset: FailedPrecondition if the cohort is a few samples from one of its presets.
+    std::vector<Status> near_preset;
   };
 
   explicit NodeService(NodeConfig config) : config_(std::move(config)) {}
@@ -85,6 +90,8 @@ class NodeService {
                                                                const nlohmann::json& request,
                                                                QueryKind kind);
   Result<std::shared_ptr<const EvaluatedCohort>> Evaluate(const std::string& expr);
+  // FailedPrecondition if `mask` is 1 to min_difference-1 samples away from a preset of `d`.
+  Status CheckNearPresets(const Dataset& d, const SampleMask& mask) const;
   Result<VariantSelector> ParseSelector(const nlohmann::json& request) const;
   void LogQuery(const Caller& caller, std::string_view what, std::string_view cohort,
                 std::string_view variants, const Status& outcome) const;

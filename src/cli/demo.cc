@@ -331,6 +331,9 @@ Status RunDemo(const DemoOptions& o) {
   // 4. Examples, each checked.
   const std::string variant = ExampleVariant(fs::path(o.dir) / "stores" / kSites[0].id);
   const std::string contig = variant.substr(0, variant.find(':'));
+  const long pos = std::stol(variant.substr(contig.size() + 1));
+  const std::string region =
+      contig + ":" + std::to_string(std::max(1L, pos - 50000)) + "-" + std::to_string(pos + 50000);
   const std::vector<Example> examples = {
       {"Sites and their health (public)", "GET", "/v1/sites", "", ""},
       {"Catalog: samples per biobank, site and attribute value (public)", "GET", "/v1/catalog", "",

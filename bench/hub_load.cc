@@ -88,10 +88,10 @@ int main(int argc, char** argv) {
     if (e == std::string::npos) e = variant_list.size();
     variants.push_back(variant_list.substr(s, e - s));
   }
-  // Cohorts that differ from each other by far more than the floor (the differencing defence
-  // would refuse near-duplicates, as it should).
+  // Cohorts whose differences and overlaps at every site are 0 or far above the floor (the
+  // differencing defence would refuse near-duplicates and small overlaps, as it should).
   const std::vector<std::string> cohorts = {"sex=female", "sex=male", "age=60-69 | age=70-79",
-                                            "region=kanto", "age=40-49 & sex=female"};
+                                            "age=40-49 | age=50-59", "age=60-79 & sex=male"};
   const int hub_port = hub->listen.port;
   const int node_port = node->listen.port;
   std::printf("hub 127.0.0.1:%d, node %s 127.0.0.1:%d, %zu variants, %zu cohorts\n", hub_port,
@@ -102,6 +102,8 @@ int main(int argc, char** argv) {
     auto signer = renkei::RequestSigner::Create(hub->secret_key);
     httplib::Client hc("127.0.0.1", hub_port), nc("127.0.0.1", node_port);
     hc.set_keep_alive(true);
+    hc.set_tcp_nodelay(true);
+    nc.set_tcp_nodelay(true);
     nc.set_keep_alive(true);
     Stats via_hub, direct;
     const httplib::Headers auth = {{"X-API-Key", key}};
@@ -137,6 +139,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       httplib::Client cl("127.0.0.1", hub_port);
       cl.set_keep_alive(true);
+      cl.set_tcp_nodelay(true);
       cl.set_read_timeout(10, 0);
       const httplib::Headers auth = {{"X-API-Key", key}};
       Stats& s = per[static_cast<size_t>(c)];

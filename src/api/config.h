@@ -29,7 +29,9 @@ struct NodeConfig {
   std::string hub_public_key;  // raw 32 bytes (base64 in the file)
   std::vector<NodeDatasetConfig> datasets;
   PrivacyPolicy privacy;
-  int threads = 8;  // HTTP worker threads
+  // HTTP worker threads. Each keep-alive connection holds one while open, so at least as many
+  // as the hub keeps connections to this node (up to 64).
+  int threads = 96;
 };
 
 struct SiteConfig {

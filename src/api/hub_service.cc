@@ -1,8 +1,10 @@
 #include "api/hub_service.h"
 
+#include <httplib.h>
+
 #include <chrono>
 #include <ctime>
-#include <future>
+#include <latch>
 #include <map>
 
 #include "cohort/cohort.h"
@@ -62,6 +64,10 @@ Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) 
     hub->sites_.push_back(std::make_unique<SiteClient>(
         s.id, s.url, hub->signer_.get(), std::chrono::milliseconds(config.timeout_ms)));
   }
+  if (config.sites.size() > 1) {
+    hub->pool_ = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(config.threads) *
+                                                       (config.sites.size() - 1));
+  }
   if (!config.query_log.empty()) {
     hub->log_ = std::fopen(config.query_log.c_str(), "a");
     if (!hub->log_) return NotFound("cannot open the query log " + config.query_log);
@@ -69,7 +75,10 @@ Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) 
   return hub;
 }
 
+HubService::HubService(HubConfig config) : config_(std::move(config)) {}
+
 HubService::~HubService() {
+  if (pool_) pool_->shutdown();
   if (log_) std::fclose(log_);
 }
 
@@ -94,12 +103,16 @@ std::vector<SiteAnswer> HubService::FanOut(const std::string& path, const json* 
     answers[i].elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
-  std::vector<std::future<void>> pending;
+  if (sites_.empty()) return answers;
+  std::latch done(static_cast<std::ptrdiff_t>(sites_.size() - 1));
   for (size_t i = 1; i < sites_.size(); ++i) {
-    pending.push_back(std::async(std::launch::async, ask, i));
+    pool_->enqueue([&ask, &done, i] {
+      ask(i);
+      done.count_down();
+    });
   }
-  if (!sites_.empty()) ask(0);
-  for (auto& f : pending) f.get();
+  ask(0);
+  done.wait();
   return answers;
 }
 

@@ -20,6 +20,10 @@
 #include "federation/signing.h"
 #include "federation/site_client.h"
 
+namespace httplib {
+class ThreadPool;
+}
+
 namespace renkei {
 
 class HubService {
@@ -52,7 +56,7 @@ class HubService {
   nlohmann::json Sites();
 
  private:
-  explicit HubService(HubConfig config) : config_(std::move(config)) {}
+  explicit HubService(HubConfig config);
   std::vector<SiteAnswer> FanOut(const std::string& path, const nlohmann::json* body,
                                  const Caller& caller);
   // Hub-side checks of a cohort (no samples needed): access by tier and no sample files.
@@ -64,6 +68,9 @@ class HubService {
   HubConfig config_;
   std::unique_ptr<RequestSigner> signer_;
   std::vector<std::unique_ptr<SiteClient>> sites_;
+  // Runs the calls to all sites but the first (which the request's own thread makes): a thread
+  // per call would cost a clone and a stack for every site of every query.
+  std::unique_ptr<httplib::ThreadPool> pool_;
   std::mutex log_mu_;
   std::FILE* log_ = nullptr;
 };

@@ -28,6 +28,12 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  // Servers log every query they answer or refuse, so their default is info.
+  if (app.count("--log-level") == 0) {
+    for (const char* server : {"node", "hub"}) {
+      if (app.got_subcommand(server)) log_level = "info";
+    }
+  }
   SetLogLevel(log_level == "debug"   ? LogLevel::kDebug
               : log_level == "info"  ? LogLevel::kInfo
               : log_level == "warn"  ? LogLevel::kWarn

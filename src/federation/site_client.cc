@@ -8,7 +8,7 @@ namespace renkei {
 
 namespace {
 // Idle connections kept per site; more concurrent calls open extra ones that are then closed.
-constexpr size_t kMaxIdle = 64;
+constexpr size_t kMaxIdle = 64;  // nodes run at least this many workers (api/config.h)
 // Largest answer accepted from a node (a region at the controlled tier stays far below).
 constexpr size_t kMaxAnswerBytes = size_t{256} << 20;
 }  // namespace

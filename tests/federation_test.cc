@@ -14,6 +14,7 @@
 #include <set>
 
 #include "api/http_util.h"
+#include "api/openapi_check.h"
 #include "federation/signing.h"
 #include "federation_fixture.h"
 
@@ -1431,6 +1432,79 @@ TEST(FederationDemo, RunsChecksItsExamplesAndLeavesNoProcessBehind) {
     const pid_t pid = static_cast<pid_t>(std::atoll(line.c_str()));
     if (pid > 1) kill(pid, SIGTERM);
   }
+}
+
+}  // namespace
+}  // namespace renkei::testing
+
+// ---- 9. The documented API and Beacon v2, live ----------------------------------------------
+
+namespace renkei::testing {
+namespace {
+
+TEST_F(FederationTest, LiveAnswersMatchTheOpenApiSchemas) {
+  const json doc = OpenApi();
+  const TruthRecord& r = *InterestingRecords(AllTruth())[0];
+  struct Case {
+    const char* schema;
+    Answer answer;
+  };
+  const std::vector<Case> cases = {
+      {"Health", shared().Get("/v1/health")},
+      {"Sites", shared().Get("/v1/sites")},
+      {"Catalog", shared().Get("/v1/catalog")},
+      {"Search", shared().Post("/v1/search", json{{"cohort", kCohort}}, kControlledKey)},
+      {"Freq",
+       shared().Post("/v1/freq", FreqBody(kCohort, "variant", VariantText(r)), kControlledKey)},
+      {"Strata", shared().Post("/v1/strata", json{{"variant", VariantText(r)}}, "")},
+      {"Error", shared().Post("/v1/freq", json{{"cohort", "agee=1"}, {"variant", "chr1:1:A"}},
+                              kControlledKey)},
+      {"Error", shared().Get("/v1/nothing-here")},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.schema);
+    ASSERT_TRUE(c.answer.body.is_object()) << c.answer.raw;
+    EXPECT_EQ(Validate(doc, c.schema, c.answer.body), "") << c.answer.raw.substr(0, 300);
+  }
+}
+
+TEST_F(FederationTest, BeaconVariantFrequenciesAreTheHubsOwn) {
+  const TruthRecord& r = *InterestingRecords(AllTruth())[0];
+  // Beacon positions are 0-based; the record is at 1-based r.pos.
+  const std::string path = "/api/g_variants?referenceName=" + r.contig +
+                           "&start=" + std::to_string(r.pos - 1) + "&end=" + std::to_string(r.pos);
+  Answer beacon = Call(shared().hub_port(), "GET", path, "", kControlledKey);
+  ASSERT_EQ(beacon.status, 200) << beacon.raw;
+  Answer freq = shared().Post("/v1/freq", FreqBody("", "variant", VariantText(r)), kControlledKey);
+  ASSERT_EQ(freq.status, 200) << freq.raw;
+  int compared = 0;
+  for (const json& set : beacon.body.at("response").at("resultSets")) {
+    for (const json& rec : set.value("results", json::array())) {
+      const std::string alt = rec.at("variation").value("alternateBases", "");
+      json* row = FindRow(freq.body, r, alt);
+      ASSERT_NE(row, nullptr) << alt;
+      for (const json& f : rec.at("frequencyInPopulations")[0].at("frequencies")) {
+        if (f["population"] != "ALL") continue;
+        const json& total = (*row)["total"];
+        EXPECT_EQ(f["alleleCount"], total["alts"][0]["ac"]);
+        EXPECT_EQ(f["alleleNumber"], total["an"]);
+        EXPECT_EQ(f["alleleCountHomozygous"].get<int64_t>() * 2,
+                  total["alts"][0]["ac_hom"].get<int64_t>());
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, static_cast<int>(r.alts.size())) << beacon.raw.substr(0, 500);
+  // Individuals: public gets a boolean for a preset stratum; registered gets the count.
+  Answer pub = Call(shared().hub_port(), "GET", "/api/individuals?filters=sex:female", "", "");
+  ASSERT_EQ(pub.status, 200) << pub.raw;
+  EXPECT_TRUE(pub.body.at("responseSummary").at("exists").get<bool>());
+  EXPECT_FALSE(pub.body.at("responseSummary").contains("numTotalResults"));
+  Answer reg =
+      Call(shared().hub_port(), "GET", "/api/individuals?filters=sex:female", "", kControlledKey);
+  ASSERT_EQ(reg.status, 200) << reg.raw;
+  const auto females = AwkIds(AllSamplesFiles(), "$4 == \"female\"").size();
+  EXPECT_EQ(reg.body.at("responseSummary").at("numTotalResults").get<size_t>(), females);
 }
 
 }  // namespace

@@ -842,7 +842,8 @@ json VariantRecord(const BeaconAlleleRow& row, const BeaconServiceInfo& info) {
         {"alleleFrequency", static_cast<double>(p.ac.value) / static_cast<double>(p.an.value)},
         {"alleleCount", p.ac.value},
         {"alleleNumber", p.an.value}};
-    if (!p.ac_hom.withheld) f["alleleCountHomozygous"] = p.ac_hom.value;
+    // As in gnomAD and Beacon v2.1, homozygous individuals (renkei's AC_Hom counts alleles).
+    if (!p.ac_hom.withheld) f["alleleCountHomozygous"] = p.ac_hom.value / 2;
     frequencies.push_back(std::move(f));
   }
   if (!frequencies.empty()) {

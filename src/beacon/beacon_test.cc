@@ -210,7 +210,7 @@ std::vector<BeaconAlleleRow> DefaultRows() {
        12346,
        "A",
        "G",
-       {Pop("ALL", S(120), S(46000), S(3)), Pop("biobank:TMM", W(), S(14250), W()),
+       {Pop("ALL", S(120), S(46000), S(6)), Pop("biobank:TMM", W(), S(14250), W()),
         Pop("age:90+", S(12), W(), W()), Pop("sex:male", S(60), S(0), S(0))}},
       {"chr1", 12400, "AT", "A", {Pop("ALL", S(40), S(46000), W())}},
       {"chr1", 12500, "C", "*", {Pop("ALL", S(40), S(46000), W())}},
@@ -655,7 +655,7 @@ TEST_F(BeaconTest, VariantRangeQueryReturnsValidRecords) {
   EXPECT_DOUBLE_EQ(all["alleleFrequency"].get<double>(), 120.0 / 46000.0);
   EXPECT_EQ(all["alleleCount"], 120);
   EXPECT_EQ(all["alleleNumber"], 46000);
-  EXPECT_EQ(all["alleleCountHomozygous"], 3);
+  EXPECT_EQ(all["alleleCountHomozygous"], 3);  // individuals: AC_Hom 6 / 2
   EXPECT_EQ(snv["info"]["withheldPopulations"], json({"biobank:TMM", "age:90+", "sex:male"}));
 
   const json& indel = set["results"][1];

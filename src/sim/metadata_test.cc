@@ -155,6 +155,13 @@ TEST(SimMetadata, SameSeedSameSamples) {
   EXPECT_GT(differ, 100);
 }
 
+TEST(SimMetadata, PartsOfASplitBiobankStartAtTheirSerial) {
+  Result<SampleTable> part = SimulateSamples("NCBN", 3, 7, 3278);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ((*part)[0].id, "NCBN003278");
+  EXPECT_EQ((*part)[2].id, "NCBN003280");
+}
+
 TEST(SimMetadata, RejectsAnEmptyBiobank) {
   EXPECT_EQ(SimulateSamples("", 3, 1).status().code(), StatusCode::kInvalidArgument);
 }

@@ -436,6 +436,12 @@ TEST(SimulateOptions, RejectsBadOptions) {
   o = SmallOptions(TempDir("bad"));
   o.founders = 1;
   EXPECT_EQ(Simulate(o).code(), StatusCode::kInvalidArgument);
+  o = SmallOptions(TempDir("bad"));
+  o.first_serial = 0;
+  EXPECT_EQ(Simulate(o).code(), StatusCode::kInvalidArgument);
+  o = SmallOptions(TempDir("bad"));
+  o.first_serial = UINT32_MAX;  // no room for the samples' serials
+  EXPECT_EQ(Simulate(o).code(), StatusCode::kInvalidArgument);
   fs::remove_all(TempDir("bad"));
 }
 

@@ -20,12 +20,13 @@ trap 'kill -INT $DEMO 2>/dev/null; wait $DEMO 2>/dev/null || true' EXIT
 for _ in $(seq 600); do grep -q 'Press Ctrl-C' bench/out/demo.log && break; sleep 0.5; done
 grep -q 'Press Ctrl-C' bench/out/demo.log || { cat bench/out/demo.log; exit 1; }
 KEY=$(grep -o 'registered tier rk_[0-9a-f]*' bench/out/demo.log | awk '{print $3}')
-VARIANTS=$($R freq --store "$DIR/stores/tohoku" --region chr2 2>/dev/null |
+# (head closes the pipe early: not an error here)
+VARIANTS=$(set +o pipefail; $R freq --store "$DIR/stores/tohoku" --region chr2 2>/dev/null |
   awk -F'\t' '$2 ~ /^[0-9]+$/ && $5 !~ /,/ {print $1":"$2":"$4":"$5}' | head -200 | paste -sd,)
 rss() {  # total RSS (MiB) of the hub and node processes of this demo
   local total=0
   for pid in $(pgrep -f "config $DIR/config/"); do
-    total=$((total + $(awk '/VmRSS/ {print $2}' /proc/$pid/status)))
+    total=$((total + $(awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null || echo 0)))
   done
   echo $((total / 1024))
 }
@@ -33,9 +34,9 @@ ARGS=(--hub-config "$DIR/config/hub.json" --node-config "$DIR/config/tohoku.json
       --variants "$VARIANTS")
 echo "date: $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "== closed loop, 50 clients, 30 s (with the sequential comparison first)"
-$L "${ARGS[@]}" --clients 50 --seconds 30
+$L "${ARGS[@]}" --clients 50 --seconds 30 || true
 echo "== paced: 50 clients x $RATE requests/s, 30 s"
-$L "${ARGS[@]}" --clients 50 --seconds 30 --rate "$RATE" | tail -n 2
+{ $L "${ARGS[@]}" --clients 50 --seconds 30 --rate "$RATE" || true; } | tail -n 2
 echo "== long run: 50 clients x $RATE requests/s, $LONG s; RSS of hub + nodes before: $(rss) MiB"
-$L "${ARGS[@]}" --clients 50 --seconds "$LONG" --rate "$RATE" | tail -n 2
+{ $L "${ARGS[@]}" --clients 50 --seconds "$LONG" --rate "$RATE" || true; } | tail -n 2
 echo "RSS of hub + nodes after: $(rss) MiB"

@@ -1,7 +1,9 @@
 #include "store/ingest.h"
 
 #include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -12,6 +14,8 @@
 #include "store/format.h"
 #include "store/genotype_codec.h"
 #include "store/strata_codec.h"
+#include "store/strata_plan.h"
+#include "store/varint.h"
 #include "store/zstd_block.h"
 #include "vcf/reader.h"
 
@@ -33,21 +37,27 @@ std::span<const uint8_t> AsBytes(const VariantEntry& e) {
   return {reinterpret_cast<const uint8_t*>(&e), sizeof(e)};
 }
 
+// Counts and writes the stored preset strata (see strata_plan.h for the others).
 class StrataWriter {
  public:
   StrataWriter(FileWriter* data, uint32_t n_samples,
-               const std::vector<std::vector<uint64_t>>& masks)
+               const std::vector<std::vector<uint64_t>>& masks, const StrataPlan& plan)
       : data_(data), n_samples_(n_samples) {
-    for (const auto& m : masks) {
-      masks_.emplace_back(m, n_samples);
-      sizes_.push_back(masks_.back().size());
+    for (uint32_t s : plan.stored()) {
+      masks_.emplace_back(masks[s], n_samples);
+      sizes_.push_back(plan.sizes()[s]);
     }
     offsets_.push_back(0);
   }
-  const std::vector<uint32_t>& sizes() const { return sizes_; }
 
-  // Counts an encoded site in every stratum. Thread-safe (reads only the masks).
-  Status Count(std::span<const uint8_t> site, size_t n_alts, std::vector<SiteCounts>* out) const {
+  // Counts an encoded site over all samples and in every stored stratum. Thread-safe (reads
+  // only the masks).
+  Status Count(std::span<const uint8_t> site, size_t n_alts, SiteCounts* total,
+               std::vector<SiteCounts>* out) const {
+    total->Reset(n_alts);
+    if (CountSite(site.data(), site.size(), nullptr, n_samples_, total) == 0) {
+      return Internal("counting failed on a freshly encoded site");
+    }
     out->resize(masks_.size());
     for (size_t s = 0; s < masks_.size(); ++s) {
       (*out)[s].Reset(n_alts);
@@ -59,23 +69,45 @@ class StrataWriter {
   }
 
   // Appends the next site's counts (from Count); writes a block when one is full.
-  Status Add(std::vector<SiteCounts>* counts) {
+  Status Add(SiteCounts* total, std::vector<SiteCounts>* counts) {
     rows_.resize(in_block_ + 1);
+    totals_.resize(in_block_ + 1);
     std::swap(rows_[in_block_], *counts);
+    std::swap(totals_[in_block_], *total);
     if (++in_block_ == kStrataBlock) return Flush();
     return Status::Ok();
   }
 
+  // Encodes the block being filled and starts compressing it on another thread. zstd at
+  // kZstdLevel costs ~8 ms a block, 6 s in all at 23,000 samples × 200,000 sites, which runs
+  // while the main thread reads the next records and the second core would otherwise idle.
   Status Flush() {
     if (in_block_ == 0) return Status::Ok();
     rows_.resize(in_block_);
-    block_.clear();
-    EncodeStrataBlock(rows_, &block_);
-    compressed_.clear();
-    RETURN_IF_ERROR(CompressBlock(block_, kZstdLevel, &compressed_));
-    RETURN_IF_ERROR(data_->Write(compressed_));
-    offsets_.push_back(data_->size());
+    totals_.resize(in_block_);
+    std::vector<uint8_t> block;
+    EncodeStrataBlock(rows_, totals_, sizes_, n_samples_, &block);
     in_block_ = 0;
+    RETURN_IF_ERROR(WritePending());
+    try {
+      pending_ = std::async(std::launch::async, [block = std::move(block)] {
+        std::vector<uint8_t> compressed;
+        Status st = CompressBlock(block, kZstdLevel, &compressed);
+        return std::make_pair(std::move(st), std::move(compressed));
+      });
+    } catch (const std::system_error& e) {  // no thread could be started
+      return Internal(std::string("cannot start a compression thread: ") + e.what());
+    }
+    return Status::Ok();
+  }
+
+  // Writes the block being compressed, if any. Call after the last Flush.
+  Status WritePending() {
+    if (!pending_.valid()) return Status::Ok();
+    auto [status, compressed] = pending_.get();
+    RETURN_IF_ERROR(status);
+    RETURN_IF_ERROR(data_->Write(compressed));
+    offsets_.push_back(data_->size());
     return Status::Ok();
   }
 
@@ -84,13 +116,18 @@ class StrataWriter {
  private:
   FileWriter* data_;
   uint32_t n_samples_;
-  std::vector<CountingMask> masks_;
+  std::vector<CountingMask> masks_;  // stored strata only
   std::vector<uint32_t> sizes_;
-  // zstd level for strata blocks: 9 measured ~25% smaller than 3 at no visible ingest cost.
-  static constexpr int kZstdLevel = 9;
-  std::vector<std::vector<SiteCounts>> rows_;  // the block being filled: [site][stratum]
-  std::vector<uint8_t> block_, compressed_;
+  // zstd level for strata blocks. Measured on 23,000 samples × 200,000 sites: level 9 gives
+  // 12.3 MB, 12 12.1 MB, 15 11.2 MB (its binary-tree match finder pays off on these columns),
+  // 19 11.1 MB at 3.5 times 15's time; a trained dictionary gained nothing (blocks are ~60 KB
+  // before compression).
+  static constexpr int kZstdLevel = 15;
+  std::vector<std::vector<SiteCounts>> rows_;  // the block being filled: [site][stored stratum]
+  std::vector<SiteCounts> totals_;             // [site]: counts over all samples
   uint32_t in_block_ = 0;
+  // The previous block's frame; destroying the writer waits for it (the task owns its data).
+  std::future<std::pair<Status, std::vector<uint8_t>>> pending_;
   std::vector<uint64_t> offsets_;
 };
 
@@ -111,14 +148,23 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   std::vector<StratumDef> strata = PresetStrata(samples);
   std::vector<std::vector<uint64_t>> masks;
   for (const auto& def : strata) masks.push_back(StratumMask(def, samples));
+  const StrataPlan plan = StrataPlan::Choose(strata, masks, n_samples);
 
   ASSIGN_OR_RETURN(StagingDir dir, StagingDir::Create(options.out_dir, options.overwrite));
-  RETURN_IF_ERROR(samples.WriteTsv(dir.File("samples.tsv")));
+  ASSIGN_OR_RETURN(FileWriter samples_zst, FileWriter::Create(dir.File("samples.tsv.zst")));
+  {
+    // The samples file is read whole on open, so one frame; level 19 takes ~0.7 s at 23,000
+    // samples and makes it a sixth of its size.
+    const std::string tsv = samples.ToTsv();
+    std::vector<uint8_t> compressed;
+    RETURN_IF_ERROR(CompressBlock(
+        std::span(reinterpret_cast<const uint8_t*>(tsv.data()), tsv.size()), 19, &compressed));
+    RETURN_IF_ERROR(samples_zst.Write(compressed));
+  }
   ASSIGN_OR_RETURN(FileWriter variants_bin, FileWriter::Create(dir.File("variants.bin")));
-  ASSIGN_OR_RETURN(FileWriter variants_txt, FileWriter::Create(dir.File("variants.txt")));
   ASSIGN_OR_RETURN(FileWriter genotypes, FileWriter::Create(dir.File("genotypes.bin")));
   ASSIGN_OR_RETURN(FileWriter strata_bin, FileWriter::Create(dir.File("strata.bin")));
-  StrataWriter strata_writer(&strata_bin, n_samples, masks);
+  StrataWriter strata_writer(&strata_bin, n_samples, masks, plan);
 
   std::unordered_map<std::string, int64_t> header_lengths;
   for (const auto& [name, len] : reader.contigs()) header_lengths[name] = len;
@@ -131,6 +177,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
     VcfRecord rec;
     Status bad;
     std::vector<uint8_t> site;
+    SiteCounts total;
     std::vector<SiteCounts> strata;
   };
   std::vector<Slot> batch(kBatch);
@@ -150,11 +197,12 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
         return;
       }
     }
-    slot.bad = strata_writer.Count(slot.site, rec.alts.size(), &slot.strata);
+    slot.bad = strata_writer.Count(slot.site, rec.alts.size(), &slot.total, &slot.strata);
   };
 
   Progress progress("ingest " + options.vcf_path, 0);
   std::string text;
+  std::vector<uint8_t> text_length;
   uint64_t geno_offset = 0;
   int64_t last_pos = 0;
   bool done = false;
@@ -232,17 +280,16 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
         if (a) text += ',';
         text += rec.alts[a];
       }
-      VariantEntry entry{geno_offset,
-                         variants_txt.size(),
-                         it->second,
-                         static_cast<uint32_t>(rec.pos),
-                         static_cast<uint32_t>(rec.alts.size()),
-                         static_cast<uint32_t>(text.size())};
+      text_length.clear();
+      PutVarint(text.size(), &text_length);
+      VariantEntry entry{geno_offset, static_cast<uint32_t>(rec.pos),
+                         static_cast<uint32_t>(rec.alts.size())};
       RETURN_IF_ERROR(variants_bin.Write(AsBytes(entry)));
-      RETURN_IF_ERROR(variants_txt.Write(text));
+      RETURN_IF_ERROR(genotypes.Write(text_length));
+      RETURN_IF_ERROR(genotypes.Write(text));
       RETURN_IF_ERROR(genotypes.Write(slot.site));
-      RETURN_IF_ERROR(strata_writer.Add(&slot.strata));
-      geno_offset += slot.site.size();
+      RETURN_IF_ERROR(strata_writer.Add(&slot.total, &slot.strata));
+      geno_offset += text_length.size() + text.size() + slot.site.size();
       ++report.variants;
       report.alt_alleles += rec.alts.size();
       contigs.back().end = report.variants;
@@ -252,6 +299,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   progress.Update(report.variants);
   progress.Finish();
   RETURN_IF_ERROR(strata_writer.Flush());
+  RETURN_IF_ERROR(strata_writer.WritePending());
 
   ASSIGN_OR_RETURN(FileWriter strata_idx, FileWriter::Create(dir.File("strata.idx")));
   const auto& offsets = strata_writer.offsets();
@@ -266,10 +314,11 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
                                       "\n"));
   }
   ASSIGN_OR_RETURN(FileWriter strata_tsv, FileWriter::Create(dir.File("strata.tsv")));
-  RETURN_IF_ERROR(strata_tsv.Write("attribute\tvalue\tsamples\n"));
+  RETURN_IF_ERROR(strata_tsv.Write("attribute\tvalue\tsamples\tsource\n"));
   for (size_t s = 0; s < strata.size(); ++s) {
     RETURN_IF_ERROR(strata_tsv.Write(strata[s].attribute + "\t" + strata[s].value + "\t" +
-                                     std::to_string(strata_writer.sizes()[s]) + "\n"));
+                                     std::to_string(plan.sizes()[s]) + "\t" + plan.SourceText(s) +
+                                     "\n"));
   }
 
   nlohmann::json meta = {
@@ -282,17 +331,19 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
       {"source_vcf", options.vcf_path},
       {"skipped_malformed", report.skipped_malformed},
       {"files",
-       {{"variants.bin", variants_bin.size()},
-        {"variants.txt", variants_txt.size()},
+       {{"samples.tsv.zst", samples_zst.size()},
+        {"contigs.tsv", contigs_tsv.size()},
+        {"variants.bin", variants_bin.size()},
         {"genotypes.bin", genotypes.size()},
+        {"strata.tsv", strata_tsv.size()},
         {"strata.bin", strata_bin.size()},
         {"strata.idx", strata_idx.size()}}},
   };
   report.genotype_bytes = genotypes.size();
-  report.total_bytes = variants_bin.size() + variants_txt.size() + genotypes.size() +
-                       strata_bin.size() + strata_idx.size();
-  for (FileWriter* f : {&variants_bin, &variants_txt, &genotypes, &strata_bin, &strata_idx,
-                        &contigs_tsv, &strata_tsv}) {
+  report.total_bytes = 0;
+  for (const auto& [name, size] : meta["files"].items()) report.total_bytes += size.get<uint64_t>();
+  for (FileWriter* f : {&samples_zst, &contigs_tsv, &variants_bin, &genotypes, &strata_tsv,
+                        &strata_bin, &strata_idx}) {
     RETURN_IF_ERROR(f->Close());
   }
   // meta.json last: its presence marks a complete store.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "store/format.h"
 #include "store/mapped_file.h"
 #include "store/site_counts.h"
+#include "store/strata_plan.h"
 
 namespace renkei {
 
@@ -55,7 +57,8 @@ class GenotypeStore {
   const std::vector<ContigInfo>& contigs() const { return contigs_; }
   const std::vector<StratumInfo>& strata() const { return strata_; }
 
-  // Precondition: i < num_variants().
+  // Precondition: i < num_variants(). The text is read lazily from genotypes.bin: a corrupt
+  // record gives empty id, ref and alts here, and DataLoss from Count and StrataCounts.
   VariantView Variant(size_t i) const;
 
   // Variant indices [first, end) with POS in [start, end_pos] on `contig`.
@@ -67,21 +70,28 @@ class GenotypeStore {
   // num_samples()). `out` is reset. DataLoss if the site's encoding is corrupt.
   Status Count(size_t i, const CountingMask* cohort, SiteCounts* out) const;
 
-  // Preset-strata counts of variant i, one per strata() entry, from the ingest-time table
-  // (genotypes are not read). DataLoss if corrupt.
+  // Preset-strata counts of variant i, one per strata() entry, from the ingest-time table and
+  // the site's all-samples counts (read from its class headers, not its sample lists).
+  // DataLoss if corrupt.
   Status StrataCounts(size_t i, std::vector<SiteCounts>* out) const;
 
  private:
   GenotypeStore() = default;
   const VariantEntry& Entry(size_t i) const;
+  // Variant i's record in genotypes.bin: [text length, text, site).
+  std::span<const uint8_t> Record(size_t i) const;
+  // Splits a record into its text and encoded site; false if the text length is corrupt.
+  static bool SplitRecord(std::span<const uint8_t> record, std::string_view* text,
+                          std::span<const uint8_t>* site);
 
   std::string dir_;
   SampleTable samples_;
   std::vector<ContigInfo> contigs_;
   std::vector<StratumInfo> strata_;
-  std::vector<uint32_t> strata_sizes_;
+  StrataPlan plan_;
+  std::vector<uint32_t> stored_sizes_;  // sizes of plan_.stored(), the columns of strata.bin
   size_t num_variants_ = 0;
-  MappedFile variants_bin_, variants_txt_, genotypes_, strata_bin_, strata_idx_;
+  MappedFile variants_bin_, genotypes_, strata_bin_, strata_idx_;
 };
 
 }  // namespace renkei

@@ -7,37 +7,13 @@ namespace renkei {
 
 using nlohmann::json;
 
-int HttpStatus(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition:
-      return 409;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kDataLoss:
-    case StatusCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
 void SendJson(httplib::Response& res, const json& body, int status) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void SendError(httplib::Response& res, const Status& status) {
-  SendJson(res, ErrorJson(status), HttpStatus(status.code()));
+  SendJson(res, ErrorJson(status), HttpStatusFor(status.code()));
 }
 
 void SendResult(httplib::Response& res, const Result<json>& result) {

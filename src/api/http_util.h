@@ -15,14 +15,10 @@ namespace renkei {
 // Largest request body accepted (larger gets 413 before it is read).
 inline constexpr size_t kMaxRequestBytes = 1 << 20;
 
-// The one mapping from error codes to HTTP statuses: InvalidArgument 400, Unauthenticated 401,
-// PermissionDenied 403, NotFound 404, AlreadyExists 409, FailedPrecondition 409, Unavailable
-// 503, DataLoss and Internal 500.
-int HttpStatus(StatusCode code);
-
 // Sets a JSON answer.
 void SendJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
-// Sets the error answer {"error": {"code", "message"}} with HttpStatus(status.code()).
+// Sets the error answer {"error": {"code", "message"}} with HttpStatusFor(status.code())
+// (common/status.h).
 void SendError(httplib::Response& res, const Status& status);
 // Sends a Result: the value as JSON with 200, or the error.
 void SendResult(httplib::Response& res, const Result<nlohmann::json>& result);

@@ -369,29 +369,7 @@ Result<std::string> BeaconFiltersToCohort(std::span<const BeaconFilter> filters,
   return canonical;
 }
 
-int BeaconHttpStatus(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition:
-      return 409;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kDataLoss:
-    case StatusCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
+int BeaconHttpStatus(StatusCode code) { return HttpStatusFor(code); }
 
 // ---------------------------------------------------------------------------------------------
 // A parsed request: what the connector understood, echoed in meta.receivedRequestSummary (also

@@ -35,10 +35,10 @@
 // Prefixes are ASCII case-insensitive. Alphanumeric filters {"id": "age", "operator": "=",
 // "value": "60-69"} (operators "=" and "!") are accepted for the same attributes.
 //
-// HTTP status codes (chosen only in BeaconHttpStatus): InvalidArgument 400, Unauthenticated
-// 401, PermissionDenied 403, NotFound 404, FailedPrecondition 409 (the request is well formed
-// but refused in the current state, e.g. the differencing defence), AlreadyExists 409,
-// Unavailable 503, DataLoss and Internal 500. Every error body is a beaconErrorResponse whose
+// HTTP status codes (HttpStatusFor in common/status.h, shared with the REST API): InvalidArgument
+// 400, Unauthenticated 401, PermissionDenied 403, NotFound 404, FailedPrecondition 409 (the request
+// is well formed but refused in the current state, e.g. the differencing defence), AlreadyExists
+// 409, Unavailable 503, DataLoss and Internal 500. Every error body is a beaconErrorResponse whose
 // error.errorCode is the HTTP status.
 //
 // Caller text echoed into a body (messages, the request summary) is made valid UTF-8, so
@@ -126,7 +126,7 @@ Result<std::string> BeaconFiltersToCohort(std::span<const BeaconFilter> filters,
                                           std::span<const std::string> biobanks,
                                           std::string_view filtering_terms_url);
 
-// The HTTP status for a status code (see the table at the top); 200 for OK.
+// The HTTP status for a status code: HttpStatusFor (common/status.h), the one mapping.
 int BeaconHttpStatus(StatusCode code);
 
 class BeaconService {

@@ -50,8 +50,8 @@ class Cohort {
   // Returns the members of the cohort among the table's samples: bit i set = sample i (see
   // sample_mask.h; ceil(n / 64) words, unused high bits zero). With kError, NotFound naming up
   // to 5 sample ids (and the total) that the table lacks.
-  Result<std::vector<uint64_t>> Evaluate(const SampleTable& table,
-                                         UnknownSamples unknown_samples = UnknownSamples::kError) const;
+  Result<std::vector<uint64_t>> Evaluate(
+      const SampleTable& table, UnknownSamples unknown_samples = UnknownSamples::kError) const;
 
   // Returns the canonical form: attribute names lower-case, values normalised (age bands
   // expanded, region slugs, 2-digit prefecture codes, canonical ICD-10 codes and group keys,

@@ -29,6 +29,11 @@ enum class StatusCode {
 // Returns the canonical name, e.g. "InvalidArgument".
 std::string_view StatusCodeName(StatusCode code);
 
+// The one mapping from error codes to HTTP statuses (used by the REST API and Beacon alike):
+// OK 200, InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
+// AlreadyExists and FailedPrecondition 409, Unavailable 503, DataLoss and Internal 500.
+int HttpStatusFor(StatusCode code);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK

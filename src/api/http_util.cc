@@ -1,5 +1,7 @@
 #include "api/http_util.h"
 
+#include <sys/socket.h>
+
 #include "common/log.h"
 #include "federation/protocol.h"
 
@@ -48,6 +50,21 @@ Status CheckKeys(const json& body, const std::vector<const char*>& allowed) {
     }
   }
   return Status();
+}
+
+int BindServer(httplib::Server& server, const std::string& host, int port) {
+  constexpr int kListenBacklog = 1024;  // the kernel caps it at net.core.somaxconn
+  int fd = -1;  // the socket httplib creates last is the one that is bound, if any
+  server.set_socket_options([&fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    fd = sock;
+  });
+  const int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  server.set_socket_options(httplib::default_socket_options);
+  // On Linux, listen() on a listening socket changes its backlog.
+  if (bound >= 0 && fd >= 0) ::listen(fd, kListenBacklog);
+  return bound;
 }
 
 void ConfigureServer(httplib::Server& server, int threads) {

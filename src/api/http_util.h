@@ -34,4 +34,11 @@ Status CheckKeys(const nlohmann::json& body, const std::vector<const char*>& all
 // and answers unknown paths with a JSON 404 and server errors with a JSON 500.
 void ConfigureServer(httplib::Server& server, int threads);
 
+// Binds `server` to host:port (port 0: any free port) with a listen backlog of 1024, and
+// returns the port, or -1 when the address cannot be bound. Debian's compiled httplib listens
+// with a backlog of 5: a burst of new connections (50 clients at once, or the hub reconnecting
+// to a node) then overflows the accept queue, and each dropped connection attempt costs a 1 s
+// retransmit or fails. Not thread-safe with other calls on `server`.
+int BindServer(httplib::Server& server, const std::string& host, int port);
+
 }  // namespace renkei

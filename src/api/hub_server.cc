@@ -44,8 +44,7 @@ void HubServer::Handle(const char* method, const std::string& path,
 
 Result<int> HubServer::Bind() {
   const ListenAddress& a = service_->config().listen;
-  const int port = a.port == 0 ? server_.bind_to_any_port(a.host)
-                               : (server_.bind_to_port(a.host, a.port) ? a.port : -1);
+  const int port = BindServer(server_, a.host, a.port);
   if (port < 0) {
     return Unavailable("cannot listen on " + a.host + ":" + std::to_string(a.port) +
                        " (in use? choose another with --port)");

@@ -5,7 +5,8 @@
 //
 //   hub_load --hub-config DIR/config/hub.json --node-config DIR/config/tohoku.json
 //            --key REGISTERED_KEY --variants chr1:1:A:G,... --clients 50 --seconds 60
-//            [--rate R]   (requests per second per client; 0 = as fast as possible)
+//            [--rate R]   (mean requests per second per client, Poisson arrivals;
+//                          0 = closed loop, as fast as possible)
 #include <httplib.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -143,14 +145,24 @@ int main(int argc, char** argv) {
       cl.set_read_timeout(10, 0);
       const httplib::Headers auth = {{"X-API-Key", key}};
       Stats& s = per[static_cast<size_t>(c)];
-      auto next = Clock::now();
+      // Paced clients send at random (Poisson) times, each on its own seed: fixed intervals
+      // from a common start would fire all 50 at once, a burst no real set of users makes.
+      // Latency counts from the scheduled time, so a client held up by a slow answer does not
+      // hide the queueing it suffered (no coordinated omission).
+      std::mt19937_64 rng(static_cast<uint64_t>(c) + 1);
+      std::exponential_distribution<double> gap(rate > 0 ? rate : 1);
+      auto Gap = [&] {
+        return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(gap(rng)));
+      };
+      auto next = Clock::now() + Gap();
       for (size_t i = static_cast<size_t>(c); !stop; i += static_cast<size_t>(clients)) {
+        auto t0 = Clock::now();
         if (rate > 0) {
           std::this_thread::sleep_until(next);
-          next += std::chrono::microseconds(static_cast<int64_t>(1e6 / rate));
+          t0 = next;
+          next += Gap();
         }
         const std::string body = Body(cohorts, variants, i);
-        const auto t0 = Clock::now();
         auto r = cl.Post("/v1/freq", auth, body, "application/json");
         s.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         if (!r || r->status != 200) {

@@ -10,6 +10,9 @@ PACKAGES=(
   libhts-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libsodium-dev libssl-dev libvalijson-dev
+  # the hub database: SQLite (embedded default) and PostgreSQL (client library; the server is
+  # started on loopback by scripts/postgres.sh for the tests)
+  libsqlite3-dev libpq-dev postgresql
   # peers used as truth in tests and as baselines in benchmarks
   bcftools tabix plink2 scrm
   # benchmark harness, and curl for the demo's example requests

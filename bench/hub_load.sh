@@ -38,5 +38,10 @@ $L "${ARGS[@]}" --clients 50 --seconds 30 || true
 echo "== paced: 50 clients x $RATE requests/s, 30 s"
 { $L "${ARGS[@]}" --clients 50 --seconds 30 --rate "$RATE" || true; } | tail -n 2
 echo "== long run: 50 clients x $RATE requests/s, $LONG s; RSS of hub + nodes before: $(rss) MiB"
+# RSS every 30 s during the long run: growth that levels off is caches and touched store pages,
+# growth that keeps going is a leak.
+( for _ in $(seq $((LONG / 30))); do sleep 30; echo "  RSS of hub + nodes: $(rss) MiB"; done ) &
+SAMPLER=$!
 { $L "${ARGS[@]}" --clients 50 --seconds "$LONG" --rate "$RATE" || true; } | tail -n 2
+kill $SAMPLER 2>/dev/null || true
 echo "RSS of hub + nodes after: $(rss) MiB"

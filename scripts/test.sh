@@ -9,5 +9,10 @@ bash scripts/build.sh sanitize
 bash scripts/build.sh release
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The hub database's contract tests also run against PostgreSQL: a private server on loopback
+# (scripts/postgres.sh), stopped again however this script ends.
+trap 'bash scripts/postgres.sh stop' EXIT
+RENKEI_TEST_POSTGRES_URL=$(bash scripts/postgres.sh start)
+export RENKEI_TEST_POSTGRES_URL
 ctest --test-dir build-asan --output-on-failure -j"$(nproc)" --timeout 300
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300

@@ -230,7 +230,8 @@ inline std::unique_ptr<Running<NodeServer>> StartNode(const NodeConfig& config) 
 
 struct FederationOptions {
   int timeout_ms = 500;
-  std::string query_log;  // "" = none
+  std::string query_log;              // "" = none
+  std::string database = ":memory:";  // the hub database
   // Site id → URL used by the hub instead of starting a node for that site.
   std::map<std::string, std::string> url_overrides;
   // Nodes shared with another Federation (site id → port): the hub uses them and this object
@@ -248,6 +249,7 @@ class Federation {
     hub.secret_key = data.keys().secret_key;
     hub.timeout_ms = options.timeout_ms;
     hub.query_log = options.query_log;
+    hub.database = options.database;
     hub.threads = 8;
     hub.api_keys = {{crypto::Sha256(kRegisteredKey), Tier::kRegistered, kRegisteredCaller},
                     {crypto::Sha256(kControlledKey), Tier::kControlled, kControlledCaller}};

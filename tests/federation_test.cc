@@ -15,6 +15,8 @@
 
 #include "api/http_util.h"
 #include "api/openapi_check.h"
+#include "audit/audit_log.h"
+#include "db/database.h"
 #include "federation/signing.h"
 #include "federation_fixture.h"
 
@@ -1310,8 +1312,11 @@ std::vector<json> ReadJsonLines(const std::string& path) {
 
 TEST_F(FederationTest, QueryLogHasOneEntryPerQuery) {
   const std::string log = data().dir() / "queries.jsonl";
+  const std::string database = data().dir() / "hub-query-log.db";
+  std::filesystem::remove(database);
   FederationOptions o;
   o.query_log = log;
+  o.database = database;
   auto fed = Fresh(o);
   ASSERT_TRUE(fed->ok());
   const std::string variant = VariantText(*InterestingRecords(AllTruth())[0]);
@@ -1365,6 +1370,27 @@ TEST_F(FederationTest, QueryLogHasOneEntryPerQuery) {
     if (q.outcome == "refused") {
       EXPECT_FALSE(e.value("message", "").empty());
     }
+  }
+  // The same queries, in the same order, in the hash-chained audit log, which verifies.
+  auto db = db::Database::Open(database);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto verified = audit::Verify(**db, data().keys().public_key);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->ok) << verified->problem;
+  EXPECT_EQ(verified->entries, static_cast<int64_t>(queries.size()));
+  audit::Query all;
+  all.limit = 1000;
+  auto audited = audit::List(**db, all);
+  ASSERT_TRUE(audited.ok());
+  ASSERT_EQ(audited->size(), queries.size());
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const Query& q = queries[i];
+    const audit::Entry& e = (*audited)[queries.size() - 1 - i];  // newest first
+    SCOPED_TRACE(e.detail_text);
+    EXPECT_EQ(e.event.actor, q.caller);
+    EXPECT_EQ(e.event.action, "query." + q.kind);
+    EXPECT_EQ(e.event.outcome, q.outcome == "answered" ? "ok" : "denied");
+    EXPECT_EQ(e.event.detail.value("tier", ""), q.tier);
   }
 }
 
@@ -1422,6 +1448,23 @@ TEST(FederationDemo, RunsChecksItsExamplesAndLeavesNoProcessBehind) {
   EXPECT_NE(r.output.find("curl -s"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("/v1/freq"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("X-API-Key"), std::string::npos) << r.output;
+  // Every example query is in the audit log, whose chain and signed head verify; an edited
+  // entry is found.
+  const std::string hub_config = demo_dir + "/config/hub.json";
+  const CommandResult list = Shell(Renkei() + " admin audit list --config " + hub_config, true);
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("query.freq"), std::string::npos) << list.output;
+  CommandResult verify = Shell(Renkei() + " admin audit verify --config " + hub_config, true);
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("audit log intact"), std::string::npos) << verify.output;
+  {
+    auto db = db::Database::Open(demo_dir + "/hub.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE audit_log SET outcome = 'denied' WHERE seq = 1").ok());
+  }
+  verify = Shell(Renkei() + " admin audit verify --config " + hub_config, true);
+  EXPECT_NE(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("damaged at entry 1"), std::string::npos) << verify.output;
   // "[/]" keeps the pattern from matching the shell that runs pgrep.
   const CommandResult left = Shell("pgrep -af '[/]" + demo_dir.substr(1) + "'");
   EXPECT_NE(left.exit_code, 0) << "processes left running: " << left.output;

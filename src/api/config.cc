@@ -128,6 +128,7 @@ Result<HubConfig> ParseHubConfig(const json& doc) {
   ASSIGN_OR_RETURN(const int64_t threads, GetInt(doc, "threads", c.threads, 1, 1024));
   c.threads = static_cast<int>(threads);
   ASSIGN_OR_RETURN(c.query_log, GetString(doc, "query_log", false));
+  ASSIGN_OR_RETURN(c.database, GetString(doc, "database", false, c.database));
   if (!doc.contains("sites") || !doc["sites"].is_array()) {
     return InvalidArgument("field 'sites' must list the sites {\"id\", \"name\", \"url\"}");
   }

@@ -53,6 +53,9 @@ struct HubConfig {
   PrivacyPolicy privacy;
   std::string query_log;  // JSON-lines file of every answered or refused query; "" = none
   int threads = 64;       // HTTP worker threads (one per concurrent keep-alive client)
+  // The hub database (accounts, applications, audit): an SQLite file path, "sqlite:PATH",
+  // "postgresql://…", or ":memory:" (kept in memory only, lost at exit: for tests).
+  std::string database = ":memory:";
 };
 
 // Parse a configuration document. InvalidArgument naming the field for a missing or wrong

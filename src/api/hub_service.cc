@@ -7,6 +7,7 @@
 #include <latch>
 #include <map>
 
+#include "api/hub_schema.h"
 #include "cohort/cohort.h"
 #include "common/log.h"
 #include "crypto/sodium.h"
@@ -58,6 +59,13 @@ Status AbsentEverywhere(const std::vector<SiteAnswer>& answers, const json& body
 
 Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) {
   std::unique_ptr<HubService> hub(new HubService(config));
+  Result<std::unique_ptr<db::Database>> db = db::Database::Open(config.database);
+  if (!db.ok()) return db.status().WithContext("hub database");
+  hub->db_ = std::move(*db);
+  RETURN_IF_ERROR(db::Migrate(*hub->db_, HubMigrations()).WithContext("hub database"));
+  // The audit head is signed with the hub's key; its messages are domain-separated from the
+  // request signatures' (audit/audit_log.h), so one key serves both.
+  ASSIGN_OR_RETURN(hub->audit_, audit::AuditLog::Create(hub->db_.get(), config.secret_key));
   ASSIGN_OR_RETURN(RequestSigner signer, RequestSigner::Create(config.secret_key));
   hub->signer_ = std::make_unique<RequestSigner>(std::move(signer));
   for (const SiteConfig& s : config.sites) {
@@ -152,31 +160,45 @@ Status HubService::CheckSelector(const Caller& caller, const json& body) const {
 }
 
 void HubService::Record(const Caller& caller, std::string_view kind, const json& body,
-                        const Result<json>& outcome) {
+                        Result<json>& outcome) {
   json entry = {{"time", NowIso8601()},
                 {"caller", caller.id},
                 {"tier", TierName(caller.tier)},
                 {"kind", kind}};
+  json detail = {{"tier", TierName(caller.tier)}};
   for (const char* key : {"cohort", "variant", "region"}) {
-    if (body.is_object() && body.contains(key)) entry[key] = body[key];
+    if (body.is_object() && body.contains(key)) entry[key] = detail[key] = body[key];
   }
+  std::string result = "ok";
   if (outcome.ok()) {
     entry["outcome"] = "answered";
-    if (outcome->contains("partial")) entry["partial"] = (*outcome)["partial"];
+    if (outcome->contains("partial")) entry["partial"] = detail["partial"] = (*outcome)["partial"];
   } else {
     const StatusCode c = outcome.status().code();
-    entry["outcome"] = c == StatusCode::kPermissionDenied || c == StatusCode::kFailedPrecondition ||
-                               c == StatusCode::kInvalidArgument
-                           ? "refused"
-                           : "failed";
-    entry["code"] = StatusCodeName(c);
-    entry["message"] = outcome.status().message();
+    const bool refused = c == StatusCode::kPermissionDenied || c == StatusCode::kUnauthenticated ||
+                         c == StatusCode::kFailedPrecondition || c == StatusCode::kInvalidArgument;
+    entry["outcome"] = refused ? "refused" : "failed";
+    result = refused ? "denied" : "failed";
+    entry["code"] = detail["code"] = StatusCodeName(c);
+    entry["message"] = detail["message"] = outcome.status().message();
   }
-  LOG_INFO("query {}", entry.dump(-1, ' ', false, json::error_handler_t::replace));
+  const audit::Event event{caller.id.empty() ? "anonymous" : caller.id,
+                           "query." + std::string(kind),
+                           "",
+                           result,
+                           "",
+                           std::move(detail)};
+  if (Result<int64_t> seq = audit_->Append(event, std::chrono::system_clock::now()); !seq.ok()) {
+    LOG_ERROR("audit log: {}", seq.status().ToString());
+    outcome = Unavailable(
+        "the hub cannot record queries right now, so it answers none; try again "
+        "later");
+  }
+  const std::string line = entry.dump(-1, ' ', false, json::error_handler_t::replace);
+  LOG_INFO("query {}", line);
   if (!log_) return;
-  const std::string line = entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   std::lock_guard<std::mutex> lock(log_mu_);
-  std::fwrite(line.data(), 1, line.size(), log_);
+  std::fputs((line + "\n").c_str(), log_);
   std::fflush(log_);
 }
 

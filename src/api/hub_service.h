@@ -15,7 +15,9 @@
 
 #include "api/caller.h"
 #include "api/config.h"
+#include "audit/audit_log.h"
 #include "common/status.h"
+#include "db/database.h"
 #include "federation/aggregate.h"
 #include "federation/signing.h"
 #include "federation/site_client.h"
@@ -28,8 +30,10 @@ namespace renkei {
 
 class HubService {
  public:
+  // Opens the hub database (config.database) and brings its schema up to date.
   // Errors: InvalidArgument for a bad key; NotFound/PermissionDenied if the query log cannot
-  // be opened for appending.
+  // be opened for appending; the database's errors (Unavailable, DataLoss, FailedPrecondition
+  // for a database newer than this binary).
   static Result<std::unique_ptr<HubService>> Create(const HubConfig& config);
   ~HubService();
 
@@ -49,8 +53,12 @@ class HubService {
   Result<nlohmann::json> Catalog(const Caller& caller);
   // Records a query refused before it reached the service (bad key, malformed body).
   void RecordRefused(const Caller& caller, std::string_view kind, const Status& why) {
-    Record(caller, kind, nlohmann::json::object(), why);
+    Result<nlohmann::json> outcome = why;
+    Record(caller, kind, nlohmann::json::object(), outcome);
   }
+
+  db::Database& database() { return *db_; }
+  audit::AuditLog& audit() { return *audit_; }
 
   // Each site's health: {"sites": [{"id","name","url","status","elapsed_ms"}]}.
   nlohmann::json Sites();
@@ -62,10 +70,14 @@ class HubService {
   // Hub-side checks of a cohort (no samples needed): access by tier and no sample files.
   Status CheckCohort(const Caller& caller, const nlohmann::json& body, bool frequencies) const;
   Status CheckSelector(const Caller& caller, const nlohmann::json& body) const;
+  // Writes the query to the audit log and the query log. If the audit log cannot be written,
+  // `outcome` becomes that error: no answer leaves the hub unrecorded.
   void Record(const Caller& caller, std::string_view kind, const nlohmann::json& body,
-              const Result<nlohmann::json>& outcome);
+              Result<nlohmann::json>& outcome);
 
   HubConfig config_;
+  std::unique_ptr<db::Database> db_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<RequestSigner> signer_;
   std::vector<std::unique_ptr<SiteClient>> sites_;
   // Runs the calls to all sites but the first (which the request's own thread makes): a thread

@@ -169,6 +169,7 @@ CommandTable RegisterCommands(CLI::App& app) {
   t.push_back(StrataCmd(app));
   RegisterServeCommands(app, &t);
   RegisterDemoCommand(app, &t);
+  RegisterAdminCommands(app, &t);
   return t;
 }
 

@@ -18,5 +18,7 @@ CommandTable RegisterCommands(CLI::App& app);
 // node, hub and keygen (serve_commands.cc); demo (demo.cc).
 void RegisterServeCommands(CLI::App& app, CommandTable* table);
 void RegisterDemoCommand(CLI::App& app, CommandTable* table);
+// admin (admin_commands.cc).
+void RegisterAdminCommands(CLI::App& app, CommandTable* table);
 
 }  // namespace renkei

@@ -288,6 +288,7 @@ Status RunDemo(const DemoOptions& o) {
       {"secret_key", crypto::Base64Encode(keys.secret_key)},
       {"sites", hub_sites},
       {"query_log", fs::absolute(fs::path(o.dir) / "logs" / "queries.jsonl").string()},
+      {"database", fs::absolute(fs::path(o.dir) / "hub.db").string()},
       {"api_keys",
        {{{"sha256", crypto::HexEncode(crypto::Sha256(registered_key))},
          {"tier", "registered"},
@@ -354,7 +355,9 @@ Status RunDemo(const DemoOptions& o) {
               std::size(kSites));
   std::printf("API keys: registered tier %s   controlled tier %s\n", registered_key.c_str(),
               controlled_key.c_str());
-  std::printf("Logs: %s/logs/ (queries.jsonl records every query)\n\nExample requests:\n",
+  std::printf("Logs: %s/logs/ (queries.jsonl records every query)\n", o.dir.c_str());
+  std::printf("Audit log: renkei admin audit list --config %s/config/hub.json   (verify: "
+              "renkei admin audit verify --config …)\n\nExample requests:\n",
               o.dir.c_str());
   int failures = 0;
   for (const Example& e : examples) {

@@ -135,4 +135,91 @@ Result<std::string> HexDecode(std::string_view text) {
   return out;
 }
 
+std::string Base64UrlEncode(std::string_view bytes) {
+  EnsureInitialised();
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), Bytes(bytes), bytes.size(), kVariant);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+Result<std::string> Base64UrlDecode(std::string_view text) {
+  EnsureInitialised();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  size_t out_len = 0;
+  // As in Base64Decode: no `ignore` set and no end pointer, so padding, whitespace, a dangling
+  // sixth bit group and non-zero trailing bits are all refused.
+  if (sodium_base642bin(MutableBytes(out), out.size(), text.data(), text.size(), nullptr, &out_len,
+                        nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return InvalidArgument("malformed base64url (expected RFC 4648 §5 alphabet without padding)");
+  }
+  out.resize(out_len);
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view kArgon2idPrefix = "$argon2id$";
+constexpr std::string_view kArgon2iPrefix = "$argon2i$";
+
+// libsodium reads encoded hashes as NUL-terminated C strings of fewer than
+// crypto_pwhash_STRBYTES characters; anything else cannot be one of ours.
+Result<std::string> EncodedHashAsCString(std::string_view encoded_hash) {
+  if (encoded_hash.size() >= crypto_pwhash_STRBYTES ||
+      encoded_hash.find('\0') != std::string_view::npos) {
+    return InvalidArgument("not an Argon2 password hash (wrong length or embedded NUL)");
+  }
+  return std::string(encoded_hash);
+}
+
+// 1 (needs rehash), 0 (current), or InvalidArgument for a string that does not decode.
+Result<bool> Argon2NeedsRehash(const std::string& hash) {
+  int r;
+  if (hash.starts_with(kArgon2idPrefix)) {
+    r = crypto_pwhash_argon2id_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  } else if (hash.starts_with(kArgon2iPrefix)) {
+    r = crypto_pwhash_argon2i_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    if (r >= 0) r = 1;  // a decodable Argon2i hash: always upgrade to Argon2id
+  } else {
+    return InvalidArgument("not an Argon2 password hash (expected \"$argon2id$...\")");
+  }
+  if (r < 0) return InvalidArgument("malformed Argon2 password hash");
+  return r == 1;
+}
+
+}  // namespace
+
+Result<std::string> HashPassword(std::string_view password) {
+  EnsureInitialised();
+  static_assert(kPasswordHashMaxBytes == crypto_pwhash_STRBYTES);
+  char out[crypto_pwhash_STRBYTES] = {};
+  if (crypto_pwhash_argon2id_str(out, password.data(), password.size(),
+                                 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return Internal("Argon2id hashing failed (out of memory?)");
+  }
+  return std::string(out);
+}
+
+Status VerifyPassword(std::string_view password, std::string_view encoded_hash) {
+  EnsureInitialised();
+  ASSIGN_OR_RETURN(std::string hash, EncodedHashAsCString(encoded_hash));
+  // crypto_pwhash_str_verify answers -1 both for a mismatch and for a string it cannot decode;
+  // decoding first (needs_rehash decodes without hashing) keeps the two apart.
+  RETURN_IF_ERROR(Argon2NeedsRehash(hash).status());
+  if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
+    return Unauthenticated("password does not match");
+  }
+  return Status::Ok();
+}
+
+Result<bool> PasswordNeedsRehash(std::string_view encoded_hash) {
+  EnsureInitialised();
+  ASSIGN_OR_RETURN(std::string hash, EncodedHashAsCString(encoded_hash));
+  return Argon2NeedsRehash(hash);
+}
+
 }  // namespace renkei::crypto

@@ -51,4 +51,31 @@ Result<std::string> Base64Decode(std::string_view text);
 std::string HexEncode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view text);
 
+// URL-safe base64 without padding (RFC 4648 §5, as JWS/JWT and PKCE use it), and its inverse.
+// The decoder is strict: InvalidArgument for '=' padding, characters outside [A-Za-z0-9_-],
+// whitespace, a length of 1 mod 4, or non-zero trailing bits (a non-canonical encoding).
+std::string Base64UrlEncode(std::string_view bytes);
+Result<std::string> Base64UrlDecode(std::string_view text);
+
+// Argon2id password hashing with libsodium's INTERACTIVE limits (opslimit 2, memlimit 64 MiB:
+// about 0.1 s on one core, inside the 300 ms sign-in budget). Each call allocates the
+// full 64 MiB, so callers bound how many run at once. Thread-safe; the password is not kept.
+inline constexpr size_t kPasswordHashMaxBytes = 128;  // crypto_pwhash_STRBYTES
+
+// An encoded Argon2id hash of `password`, "$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>", with
+// a fresh random 16-byte salt (at most kPasswordHashMaxBytes characters). Internal if the
+// memory cannot be allocated. Callers apply the password policy (identity/password.h) first.
+Result<std::string> HashPassword(std::string_view password);
+
+// OK if `password` matches `encoded_hash` (an Argon2id or Argon2i string from HashPassword or
+// any PHC-format Argon2 encoder with one lane); Unauthenticated "password does not match" if not
+// (also when the hash cannot be checked for lack of memory); InvalidArgument if `encoded_hash`
+// is not an Argon2id/Argon2i hash string. Comparison inside libsodium is constant-time.
+Status VerifyPassword(std::string_view password, std::string_view encoded_hash);
+
+// True if `encoded_hash` was made with other parameters or another variant than HashPassword
+// uses now (so the caller re-hashes after the next successful sign-in); false if current.
+// InvalidArgument if it is not an Argon2 hash string.
+Result<bool> PasswordNeedsRehash(std::string_view encoded_hash);
+
 }  // namespace renkei::crypto

@@ -175,6 +175,129 @@ TEST(Hex, RejectsBadInput) {
   }
 }
 
+TEST(Base64Url, MatchesRfc4648VectorsWithoutPadding) {
+  // RFC 4648 §10 (these have no '+' or '/', so base64url differs only by dropping padding).
+  const std::pair<std::string_view, std::string_view> kVectors[] = {
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+  };
+  for (const auto& [bytes, text] : kVectors) {
+    EXPECT_EQ(Base64UrlEncode(bytes), text);
+    auto decoded = Base64UrlDecode(text);
+    ASSERT_TRUE(decoded.ok()) << text << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, bytes);
+  }
+  // RFC 7515 Appendix C: the octets [3, 236, 255, 224, 193] encode as "A-z_4ME".
+  const std::string octets("\x03\xec\xff\xe0\xc1", 5);
+  EXPECT_EQ(Base64UrlEncode(octets), "A-z_4ME");
+  auto decoded = Base64UrlDecode("A-z_4ME");
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, octets);
+  // The URL-safe alphabet for 62 and 63.
+  EXPECT_EQ(Base64UrlEncode(std::string_view("\xfb\xff", 2)), "-_8");
+}
+
+TEST(Base64Url, RejectsBadInput) {
+  for (std::string_view text : {
+           "Zg==",    // padding
+           "Zm8=",    // padding
+           "Zh",      // non-zero trailing bits (non-canonical)
+           "Z",       // one character: 6 bits are not an octet
+           "Zm9vY",   // likewise after a full group
+           "+/8",     // standard alphabet
+           "Zm 9v",   // whitespace
+           "Zm9v\n",  // trailing newline
+           "Zm9v.",   // a JWS separator
+       }) {
+    auto decoded = Base64UrlDecode(text);
+    ASSERT_FALSE(decoded.ok()) << "'" << text << "'";
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(decoded.status().message().find("malformed base64url"), std::string::npos);
+  }
+}
+
+TEST(Base64Url, RoundTripsBinary) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  for (size_t n = 0; n <= all.size(); n += 7) {
+    std::string bytes = all.substr(0, n);
+    std::string text = Base64UrlEncode(bytes);
+    EXPECT_EQ(text.find_first_of("+/="), std::string::npos);
+    auto decoded = Base64UrlDecode(text);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(*decoded, bytes);
+  }
+}
+
+// The Argon2 reference implementation's test vectors (phc-winner-argon2 src/test.c): password
+// "password", salt "somesalt", t=2, p=1. The m=65536 one has exactly our INTERACTIVE limits.
+constexpr std::string_view kArgon2idReference =
+    "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+constexpr std::string_view kArgon2idReferenceM256 =
+    "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4";
+constexpr std::string_view kArgon2iReference =  // password "differentpassword"
+    "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$FK6NoBr+qHAMI1jc73xTWNkCEoK9iGY6RWL1n7dNIu4";
+
+TEST(PasswordHash, VerifiesArgon2ReferenceVectors) {
+  EXPECT_TRUE(VerifyPassword("password", kArgon2idReference).ok());
+  Status wrong = VerifyPassword("passwore", kArgon2idReference);
+  EXPECT_EQ(wrong.code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(wrong.message(), "password does not match");
+  EXPECT_EQ(PasswordNeedsRehash(kArgon2idReference).value(), false);
+
+  EXPECT_TRUE(VerifyPassword("password", kArgon2idReferenceM256).ok());
+  EXPECT_EQ(PasswordNeedsRehash(kArgon2idReferenceM256).value(), true);  // weaker memory cost
+
+  EXPECT_TRUE(VerifyPassword("differentpassword", kArgon2iReference).ok());
+  EXPECT_EQ(PasswordNeedsRehash(kArgon2iReference).value(), true);  // Argon2i: upgrade to id
+}
+
+TEST(PasswordHash, HashesWithArgon2idInteractiveLimits) {
+  auto hash = HashPassword("correct horse battery staple");
+  ASSERT_TRUE(hash.ok()) << hash.status().ToString();
+  // INTERACTIVE: 64 MiB (m is in KiB) and 2 passes; libsodium uses one lane.
+  EXPECT_TRUE(hash->starts_with("$argon2id$v=19$m=65536,t=2,p=1$")) << *hash;
+  EXPECT_LT(hash->size(), kPasswordHashMaxBytes);
+  EXPECT_TRUE(VerifyPassword("correct horse battery staple", *hash).ok());
+  EXPECT_EQ(VerifyPassword("correct horse battery stapl", *hash).code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(VerifyPassword("", *hash).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(PasswordNeedsRehash(*hash).value(), false);
+
+  // A fresh salt each time: the same password never hashes to the same string.
+  auto again = HashPassword("correct horse battery staple");
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(*again, *hash);
+
+  // Bytes after a NUL count (the length is passed, not a C string).
+  auto with_nul = HashPassword(std::string_view("abc\0def", 7));
+  ASSERT_TRUE(with_nul.ok());
+  EXPECT_TRUE(VerifyPassword(std::string_view("abc\0def", 7), *with_nul).ok());
+  EXPECT_FALSE(VerifyPassword("abc", *with_nul).ok());
+}
+
+TEST(PasswordHash, RefusesThingsThatAreNotArgon2Hashes) {
+  for (std::string_view bad : {
+           std::string_view(""),
+           std::string_view("password"),
+           std::string_view("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"),
+           std::string_view("$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ"),  // no hash part
+           std::string_view("$argon2id$v=19$m=abc,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c"),
+           std::string_view("$argon2d$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c"),
+       }) {
+    Status verify = VerifyPassword("password", bad);
+    EXPECT_EQ(verify.code(), StatusCode::kInvalidArgument) << bad << ": " << verify.ToString();
+    EXPECT_NE(verify.message().find("Argon2"), std::string::npos) << verify.message();
+    auto rehash = PasswordNeedsRehash(bad);
+    ASSERT_FALSE(rehash.ok()) << bad;
+    EXPECT_EQ(rehash.status().code(), StatusCode::kInvalidArgument);
+  }
+  std::string too_long = std::string(kArgon2idReference) + std::string(100, 'A');
+  EXPECT_EQ(VerifyPassword("password", too_long).code(), StatusCode::kInvalidArgument);
+  std::string with_nul = std::string(kArgon2idReference) + std::string(1, '\0');
+  EXPECT_EQ(VerifyPassword("password", with_nul).code(), StatusCode::kInvalidArgument);
+}
+
 TEST(ConstantTimeEquals, ComparesContentAndSize) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));

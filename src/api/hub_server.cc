@@ -27,18 +27,31 @@ Result<std::unique_ptr<HubServer>> HubServer::Create(const HubConfig& config) {
   ConfigureServer(hub->server_, config.threads);
   hub->beacon_ = std::make_unique<BeaconParts>(hub->service_.get(), config.listen.port);
   hub->AddRoutes();
+  hub->AddAccountRoutes();
   return hub;
 }
 
 HubServer::~HubServer() = default;
 
-void HubServer::Handle(const char* method, const std::string& path,
+void HubServer::Handle(const char* method, const std::string& path, Access access,
                        httplib::Server::Handler handler) {
-  routes_.push_back({method, path});
-  if (std::string(method) == "GET") {
-    server_.Get(path, std::move(handler));
+  routes_.push_back({method, path, access});
+  std::string pattern;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      pattern += "([^/]+)";
+      i = path.find('}', i);
+    } else {
+      pattern += path[i];
+    }
+  }
+  const std::string m(method);
+  if (m == "GET") {
+    server_.Get(pattern, std::move(handler));
+  } else if (m == "DELETE") {
+    server_.Delete(pattern, std::move(handler));
   } else {
-    server_.Post(path, std::move(handler));
+    server_.Post(pattern, std::move(handler));
   }
 }
 
@@ -61,10 +74,7 @@ void HubServer::AddRoutes() {
   // Authenticates the caller, then runs the handler.
   auto authed = [this](auto handler) {
     return [this, handler](const httplib::Request& req, httplib::Response& res) {
-      std::string key = req.get_header_value("X-API-Key");
-      const std::string auth = req.get_header_value("Authorization");
-      if (key.empty() && auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
-      Result<Caller> caller = service_->Authenticate(key);
+      Result<Caller> caller = CallerOf(req);
       if (!caller.ok()) {
         LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
                  caller.status().message());
@@ -93,28 +103,27 @@ void HubServer::AddRoutes() {
       SendResult(res, (service_.get()->*method)(caller, *body));
     });
   };
-  Handle("GET", "/v1/health", [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, {{"status", "ok"}});
-  });
-  Handle("GET", "/v1/sites",
+  Handle("GET", "/v1/health", Access::kPublic,
+         authed([](const Caller&, const httplib::Request&, httplib::Response& res) {
+           SendJson(res, {{"status", "ok"}});
+         }));
+  Handle("GET", "/v1/sites", Access::kPublic,
          authed([this](const Caller&, const httplib::Request&, httplib::Response& res) {
            SendJson(res, service_->Sites());
          }));
-  Handle("GET", "/v1/catalog",
+  Handle("GET", "/v1/catalog", Access::kPublic,
          authed([this](const Caller& caller, const httplib::Request&, httplib::Response& res) {
            SendResult(res, service_->Catalog(caller));
          }));
-  Handle("POST", "/v1/search", post(&HubService::Search, {"cohort"}));
-  Handle("POST", "/v1/freq", post(&HubService::Freq, {"cohort", "variant", "region"}));
-  Handle("POST", "/v1/strata", post(&HubService::Strata, {"variant", "region"}));
+  Handle("POST", "/v1/search", Access::kPublic, post(&HubService::Search, {"cohort"}));
+  Handle("POST", "/v1/freq", Access::kPublic,
+         post(&HubService::Freq, {"cohort", "variant", "region"}));
+  Handle("POST", "/v1/strata", Access::kPublic, post(&HubService::Strata, {"variant", "region"}));
 
   // GA4GH Beacon v2. Callers authenticate as for the REST API; errors are Beacon errors.
   auto beacon = [this](auto answer) {
     return [this, answer](const httplib::Request& req, httplib::Response& res) {
-      std::string key = req.get_header_value("X-API-Key");
-      const std::string auth = req.get_header_value("Authorization");
-      if (key.empty() && auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
-      Result<Caller> caller = service_->Authenticate(key);
+      Result<Caller> caller = CallerOf(req);
       const BeaconService& b = beacon_->service;
       const BeaconResponse r = caller.ok() ? answer(b, req, BeaconCaller{caller->tier, caller->id})
                                            : b.Error(caller.status());
@@ -123,33 +132,33 @@ void HubServer::AddRoutes() {
   };
   using Req = const httplib::Request&;
   auto info = beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.Info(); });
-  Handle("GET", "/api", info);
-  Handle("GET", "/api/info", info);
-  Handle("GET", "/api/service-info",
+  Handle("GET", "/api", Access::kPublic, info);
+  Handle("GET", "/api/info", Access::kPublic, info);
+  Handle("GET", "/api/service-info", Access::kPublic,
          beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.ServiceInfo(); }));
-  Handle("GET", "/api/configuration", beacon([](const BeaconService& b, Req, const BeaconCaller&) {
-           return b.Configuration();
-         }));
-  Handle("GET", "/api/map",
+  Handle(
+      "GET", "/api/configuration", Access::kPublic,
+      beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.Configuration(); }));
+  Handle("GET", "/api/map", Access::kPublic,
          beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.Map(); }));
-  Handle("GET", "/api/entry_types",
+  Handle("GET", "/api/entry_types", Access::kPublic,
          beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.EntryTypes(); }));
   Handle(
-      "GET", "/api/filtering_terms",
+      "GET", "/api/filtering_terms", Access::kPublic,
       beacon([](const BeaconService& b, Req, const BeaconCaller&) { return b.FilteringTerms(); }));
-  Handle("GET", "/api/g_variants",
+  Handle("GET", "/api/g_variants", Access::kPublic,
          beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
            return b.GenomicVariationsGet(req.params, c);
          }));
-  Handle("POST", "/api/g_variants",
+  Handle("POST", "/api/g_variants", Access::kPublic,
          beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
            return b.GenomicVariationsPost(std::string_view(req.body), c);
          }));
-  Handle("GET", "/api/individuals",
+  Handle("GET", "/api/individuals", Access::kPublic,
          beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
            return b.IndividualsGet(req.params, c);
          }));
-  Handle("POST", "/api/individuals",
+  Handle("POST", "/api/individuals", Access::kPublic,
          beacon([](const BeaconService& b, Req req, const BeaconCaller& c) {
            return b.IndividualsPost(std::string_view(req.body), c);
          }));

@@ -1,8 +1,9 @@
 // `renkei hub`: the hub's HTTP server: renkei's REST API (docs/openapi.json) and the GA4GH
 // Beacon v2 connector, over the sites in the configuration.
 //
-// Callers identify with `Authorization: Bearer KEY` or `X-API-Key: KEY`; without a key they
-// are public. An unknown key is 401.
+// Callers identify with `Authorization: Bearer KEY` or `X-API-Key: KEY` (a configured key or an
+// account's API token), or with the session cookie of a sign-in (docs/accounts.md); without
+// either they are public. An unknown key is 401.
 #pragma once
 
 #include <httplib.h>
@@ -17,9 +18,18 @@
 
 namespace renkei {
 
+// Who may call a route. Every route declares one (the authorization matrix test checks each
+// against every role, so a route without a rule cannot be added).
+enum class Access {
+  kPublic,         // anyone; a key, if given, sets the tier (query and Beacon routes)
+  kSignedIn,       // a browser session or an account's API token
+  kPlatformAdmin,  // signed in, holding the platform_admin role (and its second factor)
+};
+
 struct Route {
-  std::string method;  // "GET", "POST"
-  std::string path;    // "/v1/search"
+  std::string method;  // "GET", "POST", "DELETE"
+  std::string path;    // "/v1/search", "/v1/me/tokens/{id}" (OpenAPI form)
+  Access access = Access::kPublic;
 };
 
 class HubServer {
@@ -40,8 +50,18 @@ class HubServer {
  private:
   HubServer() = default;
   void AddRoutes();
-  // Registers a route and remembers it for routes().
-  void Handle(const char* method, const std::string& path, httplib::Server::Handler handler);
+  void AddAccountRoutes();  // hub_accounts.cc
+  // Registers a route and remembers it for routes(). `{name}` in `path` matches one segment
+  // and reaches the handler as req.matches[1], [2], ….
+  void Handle(const char* method, const std::string& path, Access access,
+              httplib::Server::Handler handler);
+  // The caller of a query or Beacon route: a key or token (Authenticate), else a session
+  // cookie (registered tier), else anonymous (public).
+  Result<Caller> CallerOf(const httplib::Request& req);
+  // The signed-in account: a session cookie (state-changing methods must echo its CSRF token)
+  // or an account's API token carrying `scope` ("" = any). Unauthenticated when neither;
+  // PermissionDenied for a missing scope or CSRF token.
+  Result<identity::Principal> SignedIn(const httplib::Request& req, std::string_view scope);
 
   std::unique_ptr<HubService> service_;
   struct BeaconParts;

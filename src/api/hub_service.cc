@@ -66,6 +66,7 @@ Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) 
   // The audit head is signed with the hub's key; its messages are domain-separated from the
   // request signatures' (audit/audit_log.h), so one key serves both.
   ASSIGN_OR_RETURN(hub->audit_, audit::AuditLog::Create(hub->db_.get(), config.secret_key));
+  hub->accounts_ = std::make_unique<identity::Accounts>(hub->db_.get(), hub->audit_.get());
   ASSIGN_OR_RETURN(RequestSigner signer, RequestSigner::Create(config.secret_key));
   hub->signer_ = std::make_unique<RequestSigner>(std::move(signer));
   for (const SiteConfig& s : config.sites) {
@@ -90,13 +91,28 @@ HubService::~HubService() {
   if (log_) std::fclose(log_);
 }
 
-Result<Caller> HubService::Authenticate(std::string_view api_key) const {
+Result<Caller> HubService::Authenticate(std::string_view api_key) {
   if (api_key.empty()) return Caller{};
+  if (api_key.starts_with("rk_tok_")) {
+    ASSIGN_OR_RETURN(const identity::Principal p,
+                     accounts_->AuthenticateToken(api_key, std::chrono::system_clock::now()));
+    if (std::find(p.scopes.begin(), p.scopes.end(), "query") == p.scopes.end()) {
+      return PermissionDenied("this API token lacks the 'query' scope; make one that has it");
+    }
+    if (p.mfa_enrolment_required) {
+      return PermissionDenied("enrol a second factor (TOTP) for this account first");
+    }
+    return CallerFor(p);
+  }
   const std::string digest = crypto::Sha256(api_key);
   for (const ApiKeyConfig& k : config_.api_keys) {
     if (crypto::ConstantTimeEquals(digest, k.sha256)) return Caller{k.tier, k.caller};
   }
   return Unauthenticated("unknown API key; check the key, or leave it out for public answers");
+}
+
+Caller HubService::CallerFor(const identity::Principal& p) {
+  return Caller{Tier::kRegistered, "user:" + std::to_string(p.user.id)};
 }
 
 std::vector<SiteAnswer> HubService::FanOut(const std::string& path, const json* body,

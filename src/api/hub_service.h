@@ -21,6 +21,7 @@
 #include "federation/aggregate.h"
 #include "federation/signing.h"
 #include "federation/site_client.h"
+#include "identity/accounts.h"
 
 namespace httplib {
 class ThreadPool;
@@ -39,9 +40,14 @@ class HubService {
 
   const HubConfig& config() const { return config_; }
 
-  // The caller for an API key ("" = anonymous, public tier). Unauthenticated for an unknown
-  // key (compared by SHA-256, in constant time).
-  Result<Caller> Authenticate(std::string_view api_key) const;
+  // The caller for a key ("" = anonymous, public tier): an account's API token ("rk_tok_…",
+  // which must carry the "query" scope: registered tier) or a key from the configuration
+  // (compared by SHA-256, in constant time: the tier it names). Unauthenticated for an unknown,
+  // revoked or expired key; PermissionDenied for a token without the scope or of an account
+  // that must first enrol a second factor.
+  Result<Caller> Authenticate(std::string_view api_key);
+  // The caller for a signed-in account (registered tier).
+  static Caller CallerFor(const identity::Principal& p);
 
   // Cross-search: {"cohort"} → cohort size and facets, totals and breakdowns.
   Result<nlohmann::json> Search(const Caller& caller, const nlohmann::json& body);
@@ -59,6 +65,7 @@ class HubService {
 
   db::Database& database() { return *db_; }
   audit::AuditLog& audit() { return *audit_; }
+  identity::Accounts& accounts() { return *accounts_; }
 
   // Each site's health: {"sites": [{"id","name","url","status","elapsed_ms"}]}.
   nlohmann::json Sites();
@@ -78,6 +85,7 @@ class HubService {
   HubConfig config_;
   std::unique_ptr<db::Database> db_;
   std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<identity::Accounts> accounts_;
   std::unique_ptr<RequestSigner> signer_;
   std::vector<std::unique_ptr<SiteClient>> sites_;
   // Runs the calls to all sites but the first (which the request's own thread makes): a thread

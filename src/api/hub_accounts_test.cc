@@ -1,0 +1,332 @@
+// The hub's account routes over HTTP, and the authorization matrix: every route the hub
+// registers × every kind of caller.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "api/hub_server.h"
+#include "api/openapi_check.h"
+#include "crypto/sodium.h"
+#include "identity/totp.h"
+
+namespace renkei {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+const char* const kPassword = "correct horse battery staple";
+
+struct Answer {
+  int status = 0;
+  json body;
+  std::string set_cookie;
+};
+
+// Who calls: nothing, a session (cookie + CSRF token), or a bearer token.
+struct Credentials {
+  std::string cookie, csrf, bearer;
+};
+
+class HubAccountsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    HubConfig c;
+    c.listen = {"127.0.0.1", 0};
+    c.secret_key = crypto::GenerateEd25519KeyPair().secret_key;
+    c.threads = 8;
+    auto hub = HubServer::Create(c);
+    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
+    hub_ = hub->release();
+    auto port = hub_->Bind();
+    ASSERT_TRUE(port.ok());
+    port_ = *port;
+    thread_ = new std::thread([] { hub_->Serve(); });
+  }
+  static void TearDownTestSuite() {
+    hub_->Stop();
+    thread_->join();
+    delete thread_;
+    delete hub_;
+  }
+
+  static Answer Call(const std::string& method, const std::string& path, const json& body,
+                     const Credentials& who) {
+    httplib::Client client("127.0.0.1", port_);
+    httplib::Headers h;
+    if (!who.cookie.empty()) h.emplace("Cookie", "renkei_session=" + who.cookie);
+    if (!who.csrf.empty()) h.emplace("X-CSRF-Token", who.csrf);
+    if (!who.bearer.empty()) h.emplace("Authorization", "Bearer " + who.bearer);
+    httplib::Result r = method == "GET" ? client.Get(path, h)
+                        : method == "DELETE"
+                            ? client.Delete(path, h)
+                            : client.Post(path, h, body.dump(), "application/json");
+    if (!r) return {};
+    Answer a{r->status, json::parse(r->body, nullptr, false), r->get_header_value("Set-Cookie")};
+    return a;
+  }
+
+  // An account with `roles`, signed in; with a TOTP second factor when `totp`.
+  static Credentials Account(const std::string& email, std::vector<std::string> roles, bool totp) {
+    identity::Accounts& accounts = hub_->service().accounts();
+    auto u = accounts.CreateUser({email, "Test User", "Test University", "academic", kPassword},
+                                 "system", Clock::now());
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    for (const std::string& r : roles) {
+      EXPECT_TRUE(accounts.GrantRole(u->id, *identity::ParseRole(r), "system", Clock::now()).ok());
+    }
+    std::string second;
+    if (totp) {
+      auto e = accounts.BeginTotp(u->id, Clock::now());
+      const std::string secret = *identity::Base32Decode(e->secret_base32);
+      const int64_t now =
+          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+      auto codes = accounts.ConfirmTotp(u->id, *identity::TotpCode(secret, now), Clock::now());
+      EXPECT_TRUE(codes.ok());
+      second = codes->at(0);  // a recovery code: no waiting for the next TOTP step
+    }
+    const Answer a =
+        Call("POST", "/v1/auth/sign-in",
+             {{"email", email}, {"password", kPassword}, {"second_factor", second}}, {});
+    EXPECT_EQ(a.status, 200) << a.body.dump();
+    const size_t b = a.set_cookie.find('=') + 1;
+    return {a.set_cookie.substr(b, a.set_cookie.find(';') - b), a.body.value("csrf_token", ""), ""};
+  }
+
+  static std::string Token(const Credentials& session, std::vector<std::string> scopes) {
+    const Answer a =
+        Call("POST", "/v1/me/tokens", {{"name", "script"}, {"scopes", scopes}}, session);
+    EXPECT_EQ(a.status, 200) << a.body.dump();
+    return a.body.value("token", "");
+  }
+
+  static HubServer* hub_;
+  static std::thread* thread_;
+  static int port_;
+};
+
+HubServer* HubAccountsTest::hub_ = nullptr;
+std::thread* HubAccountsTest::thread_ = nullptr;
+int HubAccountsTest::port_ = 0;
+
+TEST_F(HubAccountsTest, SignUpSignInUseAndSignOut) {
+  Answer a = Call("POST", "/v1/auth/sign-up",
+                  {{"email", "hanako@example.ac.jp"},
+                   {"display_name", "山田花子"},
+                   {"institution", "東北大学"},
+                   {"password", kPassword}},
+                  {});
+  ASSERT_EQ(a.status, 201) << a.body.dump();
+  EXPECT_EQ(a.body["roles"], json::array({"researcher"}));
+  EXPECT_EQ(Validate(OpenApi(), "User", a.body), "");
+  a = Call("POST", "/v1/auth/sign-in", {{"email", "hanako@example.ac.jp"}, {"password", "nope"}},
+           {});
+  EXPECT_EQ(a.status, 401);
+  EXPECT_TRUE(a.set_cookie.empty());
+  a = Call("POST", "/v1/auth/sign-in", {{"email", "hanako@example.ac.jp"}, {"password", kPassword}},
+           {});
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  for (const char* attr : {"HttpOnly", "Secure", "SameSite=Strict", "Path=/"}) {
+    EXPECT_NE(a.set_cookie.find(attr), std::string::npos) << a.set_cookie;
+  }
+  const size_t b = a.set_cookie.find('=') + 1;
+  Credentials session{a.set_cookie.substr(b, a.set_cookie.find(';') - b),
+                      a.body["csrf_token"].get<std::string>(), ""};
+  a = Call("GET", "/v1/me", {}, session);
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.body["display_name"], "山田花子");
+  // A state change without the CSRF token is refused.
+  a = Call("POST", "/v1/me/tokens", {{"name", "x"}, {"scopes", {"query"}}},
+           {session.cookie, "", ""});
+  EXPECT_EQ(a.status, 403);
+  EXPECT_NE(a.body.dump().find("X-CSRF-Token"), std::string::npos);
+  // A token with the query scope asks the query routes at the registered tier.
+  const std::string token = Token(session, {"query"});
+  a = Call("POST", "/v1/search", {{"cohort", "sex=male"}}, {"", "", token});
+  EXPECT_EQ(a.status, 200) << a.body.dump();
+  // … but not administration, and cannot make more tokens.
+  EXPECT_EQ(Call("GET", "/v1/admin/users", {}, {"", "", token}).status, 403);
+  EXPECT_EQ(
+      Call("POST", "/v1/me/tokens", {{"name", "y"}, {"scopes", {"query"}}}, {"", "", token}).status,
+      403);
+  // Revoked: refused from then on.
+  a = Call("GET", "/v1/me/tokens", {}, session);
+  ASSERT_EQ(a.status, 200);
+  ASSERT_EQ(a.body["tokens"].size(), 1u);
+  const std::string id = std::to_string(a.body["tokens"][0]["id"].get<int64_t>());
+  EXPECT_EQ(Call("DELETE", "/v1/me/tokens/" + id, {}, session).status, 200);
+  EXPECT_EQ(Call("POST", "/v1/search", {{"cohort", "sex=male"}}, {"", "", token}).status, 401);
+  // Signed out: the cookie no longer works.
+  a = Call("POST", "/v1/auth/sign-out", {}, session);
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.set_cookie.find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/me", {}, session).status, 401);
+}
+
+TEST_F(HubAccountsTest, TotpEnrolmentOverHttp) {
+  const Credentials s = Account("totp@example.ac.jp", {}, false);
+  Answer a = Call("POST", "/v1/me/totp", {}, s);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_EQ(a.body["otpauth_uri"].get<std::string>().rfind("otpauth://totp/", 0), 0u);
+  const std::string secret = *identity::Base32Decode(a.body["secret"].get<std::string>());
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+  EXPECT_EQ(Call("POST", "/v1/me/totp/confirm", {{"code", "000000x"}}, s).status, 400);
+  a = Call("POST", "/v1/me/totp/confirm", {{"code", *identity::TotpCode(secret, now)}}, s);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_EQ(a.body["recovery_codes"].size(), 10u);
+  EXPECT_EQ(Call("POST", "/v1/me/totp", {}, s).status, 409);
+  // Now sign-in needs the second factor.
+  a = Call("POST", "/v1/auth/sign-in", {{"email", "totp@example.ac.jp"}, {"password", kPassword}},
+           {});
+  EXPECT_EQ(a.status, 401);
+  EXPECT_NE(a.body.dump().find("second factor required"), std::string::npos);
+}
+
+TEST_F(HubAccountsTest, AdministratorsManageRolesAndReadTheAuditLog) {
+  const Credentials admin = Account("admin@example.jp", {"platform_admin"}, true);
+  const Credentials user = Account("user@example.jp", {}, false);
+  Answer a = Call("GET", "/v1/admin/users", {}, admin);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  int64_t user_id = 0;
+  for (const json& u : a.body["users"]) {
+    if (u["email"] == "user@example.jp") user_id = u["id"];
+  }
+  ASSERT_GT(user_id, 0);
+  const std::string roles = "/v1/admin/users/" + std::to_string(user_id) + "/roles";
+  a = Call("POST", roles, {{"role", "site_admin:tohoku"}}, admin);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_NE(a.body["roles"].dump().find("site_admin:tohoku"), std::string::npos);
+  EXPECT_EQ(Call("POST", roles, {{"role", "king"}}, admin).status, 400);
+  EXPECT_EQ(Call("POST", "/v1/admin/users/999999/roles", {{"role", "reviewer"}}, admin).status,
+            404);
+  a = Call("DELETE", roles + "/site_admin:tohoku", {}, admin);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_EQ(a.body["roles"], json::array({"researcher"}));
+  // The user now holds an administrative role no longer: still only a researcher.
+  EXPECT_EQ(Call("GET", "/v1/admin/users", {}, user).status, 403);
+  a = Call("GET", "/v1/admin/audit?action=user.role_&limit=10", {}, admin);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  ASSERT_GE(a.body["entries"].size(), 2u);
+  EXPECT_EQ(a.body["entries"][0]["action"], "user.role_revoke");
+  EXPECT_EQ(Validate(OpenApi(), "AuditEntry", a.body["entries"][0]), "");
+  EXPECT_EQ(Call("GET", "/v1/admin/audit?limit=abc", {}, admin).status, 400);
+  a = Call("GET", "/v1/admin/audit/verify", {}, admin);
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.body["intact"], true);
+}
+
+TEST_F(HubAccountsTest, AdministratorsWithoutASecondFactorMustEnrolFirst) {
+  const Credentials s = Account("new-secretariat@example.jp", {"secretariat"}, false);
+  EXPECT_EQ(Call("GET", "/v1/me", {}, s).status, 200);
+  const Answer a = Call("GET", "/v1/me/tokens", {}, s);
+  EXPECT_EQ(a.status, 403);
+  EXPECT_NE(a.body.dump().find("enrol"), std::string::npos);
+  EXPECT_EQ(Call("POST", "/v1/me/totp", {}, s).status, 200);
+}
+
+TEST_F(HubAccountsTest, BadInputGetsClearErrors) {
+  struct Case {
+    std::string path, body;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"/v1/auth/sign-in", "{not json", 400},
+      {"/v1/auth/sign-in", "[1]", 400},
+      {"/v1/auth/sign-in", R"({"email": "a@b.jp", "password": 7})", 400},
+      {"/v1/auth/sign-in", R"({"email": "a@b.jp", "password": "x", "admin": true})", 400},
+      {"/v1/auth/sign-up", R"({"email": "bad", "display_name": "A", "password": "x"})", 400},
+      {"/v1/auth/sign-up", std::string(2 << 20, ' '), 413},
+  };
+  for (const Case& c : cases) {
+    httplib::Client client("127.0.0.1", port_);
+    auto r = client.Post(c.path, c.body, "application/json");
+    ASSERT_TRUE(r) << c.path;
+    EXPECT_EQ(r->status, c.status) << c.body.substr(0, 80) << " → " << r->body;
+    const json error = json::parse(r->body, nullptr, false);
+    EXPECT_EQ(Validate(OpenApi(), "Error", error), "") << r->body;
+  }
+}
+
+// Every route × every kind of caller. The expectation comes from the route's declared Access
+// (so a new route must declare one), checked against what the server actually answers: 401
+// for no or bad credentials where sign-in is needed, 403 for a missing role or scope, anything
+// else otherwise.
+TEST_F(HubAccountsTest, AuthorizationMatrix) {
+  const Credentials researcher = Account("m-researcher@example.jp", {}, false);
+  const Credentials secretariat = Account("m-secretariat@example.jp", {"secretariat"}, true);
+  const Credentials reviewer = Account("m-reviewer@example.jp", {"reviewer"}, true);
+  const Credentials site_admin = Account("m-site@example.jp", {"site_admin:tohoku"}, true);
+  const Credentials admin = Account("m-admin@example.jp", {"platform_admin"}, true);
+  const Credentials query_token{"", "", Token(researcher, {"query"})};
+  const Credentials admin_token{"", "", Token(admin, {"admin"})};
+  const Credentials bad_token{"", "", "rk_tok_0000"};
+  enum class Expect { kAllowed, k401, k403, kNot401 };
+  struct Who {
+    const char* name;
+    Credentials cred;
+    bool is_admin, is_token, anonymous;
+  };
+  const std::vector<Who> callers = {
+      {"anonymous", {}, false, false, true},
+      {"bad token", bad_token, false, true, false},
+      {"researcher", researcher, false, false, false},
+      {"secretariat", secretariat, false, false, false},
+      {"reviewer", reviewer, false, false, false},
+      {"site admin", site_admin, false, false, false},
+      {"platform admin", admin, true, false, false},
+      {"query token", query_token, false, true, false},
+      {"admin token", admin_token, true, true, false},
+  };
+  int checked = 0;
+  for (const Route& route : hub_->routes()) {
+    // Sign-up and sign-in take credentials in the body, and sign-out would end the sessions
+    // used here: they have tests of their own.
+    if (route.path.starts_with("/v1/auth/")) continue;
+    std::string path = route.path;
+    for (auto [from, to] : {std::pair<std::string, std::string>{"{id}", "999999"},
+                            std::pair<std::string, std::string>{"{role}", "reviewer"}}) {
+      if (size_t at = path.find(from); at != std::string::npos) path.replace(at, from.size(), to);
+    }
+    for (const Who& w : callers) {
+      Expect e = Expect::kAllowed;
+      if (w.cred.bearer == bad_token.bearer) {
+        e = Expect::k401;
+      } else if (route.access == Access::kPublic) {
+        e = Expect::kNot401;  // the tier, not the route, decides what the caller gets
+      } else if (w.anonymous) {
+        e = Expect::k401;
+      } else if (route.access == Access::kPlatformAdmin && !w.is_admin) {
+        e = Expect::k403;
+      } else if (route.access == Access::kSignedIn && w.is_token && route.method == "POST" &&
+                 route.path == "/v1/me/tokens") {
+        e = Expect::k403;  // tokens are made in browser sessions only
+      }
+      const Answer a = Call(route.method, path, json::object(), w.cred);
+      SCOPED_TRACE(route.method + " " + route.path + " as " + w.name + " → " +
+                   std::to_string(a.status) + " " + a.body.dump().substr(0, 200));
+      ASSERT_NE(a.status, 0);
+      switch (e) {
+        case Expect::kAllowed:
+          EXPECT_NE(a.status, 401);
+          EXPECT_NE(a.status, 403);
+          break;
+        case Expect::k401:
+          EXPECT_EQ(a.status, 401);
+          break;
+        case Expect::k403:
+          EXPECT_EQ(a.status, 403);
+          break;
+        case Expect::kNot401:
+          EXPECT_NE(a.status, 401);
+          break;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 150);
+}
+
+}  // namespace
+}  // namespace renkei

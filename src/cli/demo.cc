@@ -25,6 +25,7 @@
 
 #include "api/config.h"
 #include "cli/commands.h"
+#include "cli/demo_accounts.h"
 #include "cli/shutdown.h"
 #include "common/log.h"
 #include "crypto/sodium.h"
@@ -205,6 +206,7 @@ std::string Curl(const Example& e, int port) {
   std::string cmd = "curl -s";
   if (!e.key.empty()) cmd += " -H 'X-API-Key: " + e.key + "'";
   if (e.method == "POST") cmd += " -d '" + e.body + "'";
+  if (e.path == "/v1/auth/sign-in") cmd += " -c renkei-cookies.txt";  // keeps the session
   return cmd + " http://127.0.0.1:" + std::to_string(port) + e.path;
 }
 
@@ -299,6 +301,10 @@ Status RunDemo(const DemoOptions& o) {
   const fs::path hub_config = fs::path(o.dir) / "config" / "hub.json";
   RETURN_IF_ERROR(WriteFile(hub_config, hub.dump(2)));
   fs::permissions(hub_config, fs::perms::owner_read | fs::perms::owner_write, ec);
+  const std::string demo_password = "demo-" + crypto::HexEncode(crypto::RandomBytes(6));
+  ASSIGN_OR_RETURN(const std::vector<DemoAccount> accounts,
+                   SeedDemoAccounts(fs::absolute(fs::path(o.dir) / "hub.db").string(),
+                                    keys.secret_key, demo_password));
   ASSIGN_OR_RETURN(const pid_t hub_pid,
                    Spawn(exe, {"--log-level", "info", "hub", "--config", hub_config.string()},
                          fs::path(o.dir) / "logs" / "hub.log"));
@@ -350,15 +356,29 @@ Status RunDemo(const DemoOptions& o) {
       {"A 100 kb region for a cohort, exact counts (controlled)", "POST", "/v1/freq",
        controlled_key, "{\"cohort\": \"region=tohoku\", \"region\": \"" + contig + ":1-100000\"}"},
       {"Beacon v2: service information", "GET", "/api/info", "", ""},
+      {"Sign in as the researcher (the answer sets a session cookie and gives a CSRF token)",
+       "POST", "/v1/auth/sign-in", "",
+       "{\"email\": \"" + accounts[0].email + "\", \"password\": \"" + demo_password + "\"}"},
   };
   std::printf("\nrenkei demo is running: hub on http://127.0.0.1:%d with %zu sites.\n", o.port,
               std::size(kSites));
   std::printf("API keys: registered tier %s   controlled tier %s\n", registered_key.c_str(),
               controlled_key.c_str());
+  std::printf(
+      "Accounts (password %s for all; the roles beyond researcher need a second "
+      "factor: add the TOTP secret to an authenticator app, or use the recovery code "
+      "once):\n",
+      demo_password.c_str());
+  for (const DemoAccount& a : accounts) {
+    std::printf("  %-30s %-18s %s%s%s%s\n", a.email.c_str(), a.role.c_str(),
+                a.totp_secret.empty() ? "" : "TOTP ", a.totp_secret.c_str(),
+                a.recovery_code.empty() ? "" : "  recovery ", a.recovery_code.c_str());
+  }
   std::printf("Logs: %s/logs/ (queries.jsonl records every query)\n", o.dir.c_str());
-  std::printf("Audit log: renkei admin audit list --config %s/config/hub.json   (verify: "
-              "renkei admin audit verify --config …)\n\nExample requests:\n",
-              o.dir.c_str());
+  std::printf(
+      "Audit log: renkei admin audit list --config %s/config/hub.json   (verify: "
+      "renkei admin audit verify --config …)\n\nExample requests:\n",
+      o.dir.c_str());
   int failures = 0;
   for (const Example& e : examples) {
     httplib::Headers headers;

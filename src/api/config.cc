@@ -129,6 +129,8 @@ Result<HubConfig> ParseHubConfig(const json& doc) {
   c.threads = static_cast<int>(threads);
   ASSIGN_OR_RETURN(c.query_log, GetString(doc, "query_log", false));
   ASSIGN_OR_RETURN(c.database, GetString(doc, "database", false, c.database));
+  ASSIGN_OR_RETURN(c.oidc_issuer, GetString(doc, "oidc_issuer", false));
+  ASSIGN_OR_RETURN(c.oidc_signing_key, GetString(doc, "oidc_signing_key", false));
   if (!doc.contains("sites") || !doc["sites"].is_array()) {
     return InvalidArgument("field 'sites' must list the sites {\"id\", \"name\", \"url\"}");
   }

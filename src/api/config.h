@@ -56,6 +56,11 @@ struct HubConfig {
   // The hub database (accounts, applications, audit): an SQLite file path, "sqlite:PATH",
   // "postgresql://…", or ":memory:" (kept in memory only, lost at exit: for tests).
   std::string database = ":memory:";
+  // OpenID Connect provider (docs/accounts.md): the issuer URL clients see ("" = http://HOST:PORT
+  // of `listen`) and the RSA signing key's PEM file, made on first start ("" = next to an SQLite
+  // database file as DATABASE.oidc.pem; with ":memory:" the provider is off).
+  std::string oidc_issuer;
+  std::string oidc_signing_key;
 };
 
 // Parse a configuration document. InvalidArgument naming the field for a missing or wrong

@@ -8,6 +8,8 @@
 #include "api/hub_server.h"
 #include "api/openapi_check.h"
 #include "crypto/sodium.h"
+#include "identity/jwt.h"
+#include "identity/pkce.h"
 #include "identity/totp.h"
 
 namespace renkei {
@@ -36,6 +38,9 @@ class HubAccountsTest : public ::testing::Test {
     c.listen = {"127.0.0.1", 0};
     c.secret_key = crypto::GenerateEd25519KeyPair().secret_key;
     c.threads = 8;
+    key_path_ = new std::string(::testing::TempDir() + "hub-accounts-test-" +
+                                std::to_string(::getpid()) + ".oidc.pem");
+    c.oidc_signing_key = *key_path_;
     auto hub = HubServer::Create(c);
     ASSERT_TRUE(hub.ok()) << hub.status().ToString();
     hub_ = hub->release();
@@ -49,6 +54,8 @@ class HubAccountsTest : public ::testing::Test {
     thread_->join();
     delete thread_;
     delete hub_;
+    std::remove(key_path_->c_str());
+    delete key_path_;
   }
 
   static Answer Call(const std::string& method, const std::string& path, const json& body,
@@ -104,11 +111,13 @@ class HubAccountsTest : public ::testing::Test {
   static HubServer* hub_;
   static std::thread* thread_;
   static int port_;
+  static std::string* key_path_;
 };
 
 HubServer* HubAccountsTest::hub_ = nullptr;
 std::thread* HubAccountsTest::thread_ = nullptr;
 int HubAccountsTest::port_ = 0;
+std::string* HubAccountsTest::key_path_ = nullptr;
 
 TEST_F(HubAccountsTest, SignUpSignInUseAndSignOut) {
   Answer a = Call("POST", "/v1/auth/sign-up",
@@ -249,6 +258,82 @@ TEST_F(HubAccountsTest, BadInputGetsClearErrors) {
   }
 }
 
+// Another system signs a user in through the hub (OpenID Connect, authorization code + PKCE),
+// exactly as a client does: every step over HTTP, the ID token checked against the published
+// keys.
+TEST_F(HubAccountsTest, AClientSignsAUserInWithOpenIdConnect) {
+  const Credentials admin = Account("oidc-admin@example.jp", {"platform_admin"}, true);
+  const Credentials user = Account("oidc-user@example.jp", {}, false);
+  const std::string redirect = "http://127.0.0.1:9/callback";
+  Answer a = Call("POST", "/v1/admin/oidc/clients",
+                  {{"name", "biobank search"}, {"redirect_uris", {redirect}}}, admin);
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  const std::string client_id = a.body["client_id"], secret = a.body["client_secret"];
+  EXPECT_EQ(
+      Call("POST", "/v1/admin/oidc/clients", {{"name", "x"}, {"redirect_uris", {redirect}}}, user)
+          .status,
+      403);
+  a = Call("GET", "/.well-known/openid-configuration", {}, {});
+  ASSERT_EQ(a.status, 200);
+  const std::string issuer = a.body["issuer"];
+  EXPECT_EQ(a.body["authorization_endpoint"], issuer + "/oidc/authorize");
+
+  const std::string verifier = identity::GenerateCodeVerifier();
+  const std::string query = "/oidc/authorize?response_type=code&client_id=" + client_id +
+                            "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback" +
+                            "&scope=openid%20email%20profile&state=s-42&nonce=n-7&code_challenge=" +
+                            *identity::CodeChallengeS256(verifier) + "&code_challenge_method=S256";
+  EXPECT_EQ(Call("GET", query, {}, {}).status, 401);  // not signed in
+  httplib::Client browser("127.0.0.1", port_);
+  auto r = browser.Get(query, {{"Cookie", "renkei_session=" + user.cookie}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 302) << r->body;
+  const std::string location = r->get_header_value("Location");
+  ASSERT_EQ(location.rfind(redirect + "?", 0), 0u) << location;
+  EXPECT_NE(location.find("state=s-42"), std::string::npos);
+  const size_t c = location.find("code=") + 5;
+  const std::string code = location.substr(c, location.find('&', c) - c);
+
+  httplib::Client server("127.0.0.1", port_);
+  server.set_basic_auth(client_id, secret);
+  const httplib::Params form = {{"grant_type", "authorization_code"},
+                                {"code", code},
+                                {"redirect_uri", redirect},
+                                {"code_verifier", verifier}};
+  r = server.Post("/oidc/token", form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json tokens = json::parse(r->body);
+
+  a = Call("GET", "/oidc/jwks", {}, {});
+  ASSERT_EQ(a.status, 200);
+  auto keys = identity::JwkSet::FromJson(a.body);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  identity::JwtVerifyOptions options;
+  options.issuer = issuer;
+  options.audience = client_id;
+  options.now =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+  auto claims = identity::VerifyJwt(tokens["id_token"].get<std::string>(), *keys, options);
+  ASSERT_TRUE(claims.ok()) << claims.status().ToString();
+  EXPECT_EQ((*claims)["nonce"], "n-7");
+  EXPECT_EQ((*claims)["email"], "oidc-user@example.jp");
+  httplib::Client api("127.0.0.1", port_);
+  r = api.Get("/oidc/userinfo",
+              {{"Authorization", "Bearer " + tokens["access_token"].get<std::string>()}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["sub"], (*claims)["sub"]);
+  // The same code again: refused, and the access token it gave is revoked (RFC 6749 §4.1.2).
+  r = server.Post("/oidc/token", form);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  r = api.Get("/oidc/userinfo",
+              {{"Authorization", "Bearer " + tokens["access_token"].get<std::string>()}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401) << r->body;
+}
+
 // Every route × every kind of caller. The expectation comes from the route's declared Access
 // (so a new route must declare one), checked against what the server actually answers: 401
 // for no or bad credentials where sign-in is needed, 403 for a missing role or scope, anything
@@ -284,6 +369,9 @@ TEST_F(HubAccountsTest, AuthorizationMatrix) {
     // Sign-up and sign-in take credentials in the body, and sign-out would end the sessions
     // used here: they have tests of their own.
     if (route.path.starts_with("/v1/auth/")) continue;
+    // The OpenID Connect endpoints speak their own protocol (OAuth errors, client credentials,
+    // their own bearer tokens): AClientSignsAUserInWithOpenIdConnect covers them.
+    if (route.path.starts_with("/oidc/") || route.path.starts_with("/.well-known/")) continue;
     std::string path = route.path;
     for (auto [from, to] : {std::pair<std::string, std::string>{"{id}", "999999"},
                             std::pair<std::string, std::string>{"{role}", "reviewer"}}) {

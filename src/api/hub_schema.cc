@@ -2,6 +2,8 @@
 
 #include "audit/audit_log.h"
 #include "identity/accounts.h"
+#include "identity/oidc_provider.h"
+#include "workflow/repository.h"
 
 namespace renkei {
 
@@ -9,6 +11,8 @@ std::span<const db::Migration> HubMigrations() {
   static const db::Migration kMigrations[] = {
       {1, "audit log", audit::kSchemaSql},
       {2, "accounts, sessions and API tokens", identity::kSchemaSql},
+      {3, "applications", workflow::kSchemaSql},
+      {4, "OpenID Connect", identity::kOidcSchemaSql},
   };
   return kMigrations;
 }

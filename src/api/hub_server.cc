@@ -28,6 +28,7 @@ Result<std::unique_ptr<HubServer>> HubServer::Create(const HubConfig& config) {
   hub->beacon_ = std::make_unique<BeaconParts>(hub->service_.get(), config.listen.port);
   hub->AddRoutes();
   hub->AddAccountRoutes();
+  hub->AddOidcRoutes();
   return hub;
 }
 
@@ -63,6 +64,7 @@ Result<int> HubServer::Bind() {
                        " (in use? choose another with --port)");
   }
   if (port != a.port) beacon_ = std::make_unique<BeaconParts>(service_.get(), port);
+  RETURN_IF_ERROR(StartOidc(port));
   return port;
 }
 

@@ -15,6 +15,7 @@
 #include "api/config.h"
 #include "api/hub_service.h"
 #include "common/status.h"
+#include "identity/oidc_provider.h"
 
 namespace renkei {
 
@@ -51,6 +52,9 @@ class HubServer {
   HubServer() = default;
   void AddRoutes();
   void AddAccountRoutes();  // hub_accounts.cc
+  void AddOidcRoutes();     // hub_oidc.cc
+  // Starts the OpenID Connect provider once the port is known (the default issuer names it).
+  Status StartOidc(int port);
   // Registers a route and remembers it for routes(). `{name}` in `path` matches one segment
   // and reaches the handler as req.matches[1], [2], ….
   void Handle(const char* method, const std::string& path, Access access,
@@ -68,6 +72,7 @@ class HubServer {
   std::unique_ptr<BeaconParts> beacon_;
   httplib::Server server_;
   std::vector<Route> routes_;
+  std::unique_ptr<identity::OidcProvider> oidc_;  // null when not configured
 };
 
 }  // namespace renkei

@@ -52,7 +52,12 @@ class SqliteConnection final : public PooledConnection {
     auto conn = std::make_unique<SqliteConnection>(std::move(db), path);
     // The first statements that read the file: a file that is not a database fails here.
     std::string settings = "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master;";
-    if (wal) settings += " PRAGMA journal_mode = WAL;";
+    // WAL with synchronous = NORMAL, SQLite's recommendation for WAL: a commit survives the
+    // process crashing and the file is never corrupted, but the last commits before an OS crash
+    // or power loss may be lost (the WAL is synced at checkpoints, not at every commit). The
+    // hub commits an audit entry for every query, and an fsync each would add ~1 ms to every
+    // answer (docs/benchmarks.md). PostgreSQL keeps its own synchronous_commit setting.
+    if (wal) settings += " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
     if (Result<int64_t> r = conn->Exec(settings); !r.ok()) {
       std::string why = sqlite3_errmsg(conn->db_.get());
       if (r.status().code() == StatusCode::kDataLoss) {

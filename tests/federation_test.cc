@@ -1449,9 +1449,9 @@ TEST(FederationDemo, RunsChecksItsExamplesAndLeavesNoProcessBehind) {
   EXPECT_NE(r.output.find("/v1/freq"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("X-API-Key"), std::string::npos) << r.output;
   // One account per role, the sign-in example checked like the others.
-  for (const char* account : {"researcher@demo.renkei.jp", "secretariat@demo.renkei.jp",
-                              "reviewer1@demo.renkei.jp", "tohoku-admin@demo.renkei.jp",
-                              "admin@demo.renkei.jp"}) {
+  for (const char* account :
+       {"researcher@demo.renkei.jp", "secretariat@demo.renkei.jp", "reviewer1@demo.renkei.jp",
+        "tohoku-admin@demo.renkei.jp", "admin@demo.renkei.jp"}) {
     EXPECT_NE(r.output.find(account), std::string::npos) << account;
   }
   EXPECT_NE(r.output.find("/v1/auth/sign-in"), std::string::npos) << r.output;

@@ -1,7 +1,9 @@
 #include "audit/audit_log.h"
 
+#include <algorithm>
 #include <ctime>
 
+#include "common/log.h"
 #include "crypto/sodium.h"
 
 namespace renkei::audit {
@@ -114,7 +116,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Create(db::Database* db, std::string
 AuditLog::AuditLog(db::Database* db, std::string signing_key)
     : db_(db), signing_key_(std::move(signing_key)) {}
 
-Result<int64_t> AuditLog::Append(const Event& event, std::chrono::system_clock::time_point now) {
+Result<std::shared_ptr<AuditLog::Pending>> AuditLog::Prepare(
+    Event event, std::chrono::system_clock::time_point now) {
   for (const std::string* f :
        {&event.actor, &event.action, &event.target, &event.outcome, &event.address}) {
     if (f->size() > kMaxField) {
@@ -125,48 +128,132 @@ Result<int64_t> AuditLog::Append(const Event& event, std::chrono::system_clock::
   if (event.action.empty() || event.actor.empty() || event.outcome.empty()) {
     return InvalidArgument("an audit event needs an actor, an action and an outcome");
   }
-  const std::string detail_text = (event.detail.is_null() ? json::object() : event.detail)
-                                      .dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string detail_text = (event.detail.is_null() ? json::object() : event.detail)
+                                .dump(-1, ' ', false, json::error_handler_t::replace);
   if (detail_text.size() > kMaxDetail) {
     return InvalidArgument("an audit event's detail is longer than " + std::to_string(kMaxDetail) +
                            " bytes");
   }
-  Pending p{&event, IsoTime(now), detail_text, 0, Status(), false};
+  auto p = std::make_shared<Pending>();
+  p->event = std::move(event);
+  p->time = IsoTime(now);
+  p->detail_text = std::move(detail_text);
+  return p;
+}
+
+Result<int64_t> AuditLog::Append(const Event& event, std::chrono::system_clock::time_point now) {
+  ASSIGN_OR_RETURN(const std::shared_ptr<Pending> p, Prepare(event, now));
   // Group commit: whoever finds no writer at work writes every waiting entry in one
   // transaction (one fsync, one head signature); the others wait for it. Under load this turns
   // N commits into a few, without giving up durability: Append returns after its commit.
   std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&p);
-  while (!p.done) {
+  queue_.push_back(p);
+  while (!p->done) {
     if (writing_) {
       written_.wait(lock);
       continue;
     }
-    writing_ = true;
-    std::vector<Pending*> batch;
-    batch.swap(queue_);
-    lock.unlock();
-    const Status s = WriteBatch(batch);
-    lock.lock();
-    for (Pending* q : batch) {
-      q->status = s;
-      q->done = true;
-    }
-    writing_ = false;
-    written_.notify_all();
+    WriteWaiting(lock);
   }
-  if (!p.status.ok()) return p.status;
-  return p.seq;
+  if (!p->status.ok()) return p->status;
+  return p->seq;
 }
 
-Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
+Status AuditLog::AppendQueued(Event event, std::chrono::system_clock::time_point now) {
+  ASSIGN_OR_RETURN(const std::shared_ptr<Pending> p, Prepare(std::move(event), now));
+  p->queued = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (failing_) return Unavailable("the audit log cannot be written at the moment");
+  if (queue_.size() >= kMaxQueued) {
+    return Unavailable("the audit log is " + std::to_string(kMaxQueued) +
+                       " entries behind; try again shortly");
+  }
+  if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
+  queue_.push_back(p);
+  wake_.notify_one();
+  return Status();
+}
+
+void AuditLog::WriteWaiting(std::unique_lock<std::mutex>& lock) {
+  writing_ = true;
+  std::vector<std::shared_ptr<Pending>> batch;
+  batch.swap(queue_);
+  lock.unlock();
+  const Status s = WriteBatch(batch);
+  lock.lock();
+  std::vector<std::shared_ptr<Pending>> retry;
+  for (const std::shared_ptr<Pending>& q : batch) {
+    if (q->queued && !s.ok()) {
+      retry.push_back(q);  // nobody waits for it: keep it, in order, for the next attempt
+      continue;
+    }
+    q->status = s;
+    q->done = true;
+  }
+  if (!retry.empty()) {
+    queue_.insert(queue_.begin(), retry.begin(), retry.end());
+    if (!failing_)
+      LOG_ERROR("audit log: {} queued entries not written: {}", retry.size(), s.ToString());
+  }
+  failing_ = !s.ok();
+  writing_ = false;
+  written_.notify_all();
+}
+
+void AuditLog::WriterLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto backoff = std::chrono::milliseconds(10);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    if (writing_) {
+      written_.wait(lock);
+      continue;
+    }
+    WriteWaiting(lock);
+    if (!failing_) {
+      backoff = std::chrono::milliseconds(10);
+      continue;
+    }
+    if (stopping_) return;  // the destructor gives up on a failing database
+    wake_.wait_for(lock, backoff, [&] { return stopping_; });
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+Status AuditLog::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!queue_.empty() || writing_) {
+    if (failing_) return Unavailable("the audit log cannot be written at the moment");
+    if (writing_) {
+      written_.wait(lock);
+      continue;
+    }
+    WriteWaiting(lock);
+  }
+  return failing_ ? Unavailable("the audit log cannot be written at the moment") : Status();
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (writer_.joinable()) writer_.join();
+  if (!queue_.empty()) {
+    LOG_ERROR("audit log: {} queued entries could not be written before exit", queue_.size());
+  }
+}
+
+Status AuditLog::WriteBatch(const std::vector<std::shared_ptr<Pending>>& batch) {
   return db_->Transaction([&](db::Connection& c) -> Status {
     ASSIGN_OR_RETURN(const std::vector<db::Row> head,
                      c.Query("SELECT seq, hash FROM audit_head WHERE id = 1"));
     int64_t seq = head.empty() ? 0 : head[0].Int(0);
     std::string hash = head.empty() ? kGenesis : head[0].Text(1);
-    for (Pending* p : batch) {
-      const Event& e = *p->event;
+    for (const std::shared_ptr<Pending>& p : batch) {
+      const Event& e = p->event;
       const std::string prev_hash = std::move(hash);
       p->seq = ++seq;
       hash = EntryHash(seq, p->time, e, p->detail_text, prev_hash);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -81,26 +82,57 @@ class AuditLog {
   // across processes).
   Result<int64_t> Append(const Event& event, std::chrono::system_clock::time_point now);
 
+  // Queues one event for the log's writer thread and returns without waiting for the commit:
+  // for the query path, where a commit per answer would put the database's latency into every
+  // answer. The entry is committed within milliseconds, in order with every other append; it is
+  // lost only if the process dies before then (at most kMaxQueued entries; see docs/database.md).
+  // Fail-closed: Unavailable when kMaxQueued entries are already waiting or the last write
+  // failed (the writer keeps retrying the waiting entries, in order, until the database takes
+  // them; appends are accepted again from then on), so a caller that answers only after an OK
+  // never answers unrecorded for long. InvalidArgument for an oversized event. Thread-safe.
+  Status AppendQueued(Event event, std::chrono::system_clock::time_point now);
+
+  // Waits until every queued entry is committed. Unavailable if the writer is failing.
+  Status Flush();
+
+  // Commits what is queued (once more if the database is failing, then gives up and logs how
+  // many entries were lost) and stops the writer.
+  ~AuditLog();
+
+  static constexpr size_t kMaxQueued = 10000;
+
  private:
-  // One Append waiting for its entry to be committed.
+  // One entry waiting to be committed: by its Append (which waits for `done`), or queued.
   struct Pending {
-    const Event* event;
+    Event event;
     std::string time, detail_text;
+    bool queued = false;
     int64_t seq = 0;
     Status status;
     bool done = false;
   };
 
   AuditLog(db::Database* db, std::string signing_key);
+  // The pending entry for `event`, or InvalidArgument if it is oversized.
+  static Result<std::shared_ptr<Pending>> Prepare(Event event,
+                                                  std::chrono::system_clock::time_point now);
   // Writes `batch` in order, in one transaction, and signs the new head. Sets each seq.
-  Status WriteBatch(const std::vector<Pending*>& batch);
+  Status WriteBatch(const std::vector<std::shared_ptr<Pending>>& batch);
+  // Takes every waiting entry and writes it (mu_ held on entry and on return, released while
+  // writing). On failure, queued entries go back to the front of the queue.
+  void WriteWaiting(std::unique_lock<std::mutex>& lock);
+  void WriterLoop();
 
   db::Database* db_;
   std::string signing_key_;
   std::mutex mu_;
-  std::condition_variable written_;
-  std::vector<Pending*> queue_;  // entries waiting for the next batch
-  bool writing_ = false;         // a batch is being written
+  std::condition_variable written_;              // a batch was written (or failed)
+  std::condition_variable wake_;                 // the writer thread has work or must stop
+  std::vector<std::shared_ptr<Pending>> queue_;  // entries waiting for the next batch
+  bool writing_ = false;                         // a batch is being written
+  bool failing_ = false;                         // the last write failed
+  bool stopping_ = false;
+  std::thread writer_;  // started by the first AppendQueued
 };
 
 // Entries matching `query`, newest first. Errors: InvalidArgument for a bad limit; the

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "crypto/sodium.h"
@@ -258,6 +259,81 @@ TEST_P(AuditLogTest, ConcurrentAppendsLeaveNoGap) {
   const VerifyReport r = Check(keys_.public_key);
   EXPECT_TRUE(r.ok) << r.problem;
   EXPECT_EQ(r.entries, 60);
+}
+
+TEST_P(AuditLogTest, QueuedAppendsAreCommittedInOrderWithTheWaitingOnes) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        Event e{"t" + std::to_string(t), "query.freq", "", "ok", "", {{"i", i}}};
+        if (i % 10 == 0) {
+          EXPECT_TRUE(log_->Append(e, t0_).ok());
+        } else {
+          EXPECT_TRUE(log_->AppendQueued(e, t0_).ok());
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(log_->Flush().ok());
+  const VerifyReport r = Check(keys_.public_key);
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries, 200);
+  // Each thread's entries keep the order it appended them in.
+  Query q;
+  q.limit = 1000;
+  auto entries = List(*db_, q);
+  ASSERT_TRUE(entries.ok());
+  std::map<std::string, int> last;
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
+    const int i = json::parse(it->detail_text)["i"].get<int>();
+    auto [at, fresh] = last.emplace(it->event.actor, i);
+    if (!fresh) EXPECT_EQ(i, at->second + 1) << it->event.actor;
+    at->second = i;
+  }
+}
+
+TEST_P(AuditLogTest, QueuedAppendsAreRefusedWhileTheDatabaseFailsAndNoneIsLost) {
+  Add("before", "auth.sign_in");
+  // Writes fail while the table is away (on SQLite and PostgreSQL alike).
+  ASSERT_TRUE(db_->Exec("ALTER TABLE audit_log RENAME TO audit_log_away").ok());
+  int accepted = 0;
+  bool refused = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!refused && std::chrono::steady_clock::now() < deadline) {
+    const Status s = log_->AppendQueued(Event{"q", "query.freq", "", "ok", "", {}}, t0_);
+    if (s.ok()) {
+      ++accepted;
+    } else {
+      EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+      refused = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(refused) << "queued appends were still accepted with a failing database";
+  EXPECT_GE(accepted, 1);
+  EXPECT_EQ(log_->Flush().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(db_->Exec("ALTER TABLE audit_log_away RENAME TO audit_log").ok());
+  // The writer retries (backing off to at most a second) and catches up.
+  Status flushed = log_->Flush();
+  while (!flushed.ok() && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    flushed = log_->Flush();
+  }
+  ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+  EXPECT_TRUE(log_->AppendQueued(Event{"after", "query.freq", "", "ok", "", {}}, t0_).ok());
+  log_.reset();  // commits what is queued
+  const VerifyReport r = Check(keys_.public_key);
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries, 1 + accepted + 1);
+}
+
+TEST_P(AuditLogTest, OversizedQueuedEventsAreRefusedAtOnce) {
+  Event e{"u", "query.freq", "", "ok", "", {{"x", std::string(70 * 1024, 'a')}}};
+  EXPECT_EQ(log_->AppendQueued(e, t0_).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(log_->Flush().ok());
+  EXPECT_EQ(Check(keys_.public_key).entries, 0);
 }
 
 TEST_P(AuditLogTest, WrongKeysAreRefused) {

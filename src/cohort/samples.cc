@@ -98,7 +98,8 @@ Result<SampleTable> SampleTable::ReadTsv(const std::string& path) {
   return ParseTsv(text, path);
 }
 
-Result<SampleTable> SampleTable::ParseTsv(std::string_view text, std::string_view name) {
+Result<SampleTable> SampleTable::ParseTsv(std::string_view text, std::string_view name,
+                                          std::vector<Status>* problems, size_t max_problems) {
   const std::string file(name);
   if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
 
@@ -107,18 +108,23 @@ Result<SampleTable> SampleTable::ParseTsv(std::string_view text, std::string_vie
     if (line.ends_with('\r')) line.remove_suffix(1);
   }
   while (!lines.empty() && text::Trim(lines.back()).empty()) lines.pop_back();
+  // Problems that end the parse at once (the file or its header) are reported alone.
+  auto fatal = [&](Status status) {
+    if (problems != nullptr) *problems = {status};
+    return status;
+  };
   if (lines.empty()) {
-    return InvalidArgument(file +
-                           ": empty samples file; expected the header line sample_id, "
-                           "biobank, age_band, sex, prefecture, icd10 (tab-separated)");
+    return fatal(InvalidArgument(file +
+                                 ": empty samples file; expected the header line sample_id, "
+                                 "biobank, age_band, sex, prefecture, icd10 (tab-separated)"));
   }
 
   // Header.
   std::vector<std::string_view> header = text::Split(lines[0], '\t');
   auto header_error = [&](const std::string& why) {
-    return InvalidArgument(file + ":1: wrong header: " + why +
-                           "; expected the tab-separated columns sample_id, biobank, age_band, "
-                           "sex, prefecture, icd10 first, then any extra columns");
+    return fatal(InvalidArgument(file + ":1: wrong header: " + why +
+                                 "; expected the tab-separated columns sample_id, biobank, "
+                                 "age_band, sex, prefecture, icd10 first, then any extra columns"));
   };
   for (size_t c = 0; c < kColumns.size(); ++c) {
     if (c >= header.size()) {
@@ -149,50 +155,67 @@ Result<SampleTable> SampleTable::ParseTsv(std::string_view text, std::string_vie
   table.index_.reserve(lines.size() - 1);
   std::vector<size_t> line_of_row;  // for duplicate messages
   line_of_row.reserve(lines.size() - 1);
+  // Every row is checked, so that a report can list every problem; the first is returned.
+  std::vector<Status> found;
   for (size_t li = 1; li < lines.size(); ++li) {
     const size_t line_no = li + 1;
     const std::string at = file + ":" + std::to_string(line_no) + ": ";
-    std::string_view line = lines[li];
-    if (text::Trim(line).empty()) {
-      return InvalidArgument(at + "blank line (blank lines are allowed only at the end)");
-    }
-    std::vector<std::string_view> f = text::Split(line, '\t');
-    if (f.size() != header.size()) {
-      return InvalidArgument(at + "expected " + Plural(header.size(), "tab-separated field") +
-                             " as in the header, found " + std::to_string(f.size()));
-    }
     auto field_error = [&](size_t column, const Status& status) {
       return Status(status.code(),
                     at + "field " + Quote(kColumns[column]) + ": " + status.message());
     };
-    Sample s;
-    if (f[0].empty()) return field_error(0, InvalidArgument("empty sample id"));
-    s.id = std::string(f[0]);
-    if (f[1].empty()) return field_error(1, InvalidArgument("empty biobank"));
-    s.biobank = std::string(f[1]);
-    Result<int> band = ParseAgeBand(f[2]);
-    if (!band.ok()) return field_error(2, band.status());
-    s.age_band = static_cast<uint8_t>(*band);
-    Result<Sex> sex = ParseSex(f[3]);
-    if (!sex.ok()) return field_error(3, sex.status());
-    s.sex = *sex;
-    Result<uint8_t> pref = ParsePrefecture(f[4]);
-    if (!pref.ok()) return field_error(4, pref.status());
-    s.prefecture = *pref;
-    s.region = PrefectureByCode(*pref).region;
-    Result<std::vector<Icd10Code>> codes = ParseCodeList(f[5]);
-    if (!codes.ok()) return field_error(5, codes.status());
-    s.icd10 = std::move(*codes);
-    for (size_t c = kColumns.size(); c < f.size(); ++c) s.extra.emplace_back(f[c]);
-
+    auto parse_row = [&](std::string_view line) -> Result<Sample> {
+      if (text::Trim(line).empty()) {
+        return InvalidArgument(at + "blank line (blank lines are allowed only at the end)");
+      }
+      std::vector<std::string_view> f = text::Split(line, '\t');
+      if (f.size() != header.size()) {
+        return InvalidArgument(at + "expected " + Plural(header.size(), "tab-separated field") +
+                               " as in the header, found " + std::to_string(f.size()));
+      }
+      Sample s;
+      if (f[0].empty()) return field_error(0, InvalidArgument("empty sample id"));
+      s.id = std::string(f[0]);
+      if (f[1].empty()) return field_error(1, InvalidArgument("empty biobank"));
+      s.biobank = std::string(f[1]);
+      Result<int> band = ParseAgeBand(f[2]);
+      if (!band.ok()) return field_error(2, band.status());
+      s.age_band = static_cast<uint8_t>(*band);
+      Result<Sex> sex = ParseSex(f[3]);
+      if (!sex.ok()) return field_error(3, sex.status());
+      s.sex = *sex;
+      Result<uint8_t> pref = ParsePrefecture(f[4]);
+      if (!pref.ok()) return field_error(4, pref.status());
+      s.prefecture = *pref;
+      s.region = PrefectureByCode(*pref).region;
+      Result<std::vector<Icd10Code>> codes = ParseCodeList(f[5]);
+      if (!codes.ok()) return field_error(5, codes.status());
+      s.icd10 = std::move(*codes);
+      for (size_t c = kColumns.size(); c < f.size(); ++c) s.extra.emplace_back(f[c]);
+      return s;
+    };
+    Result<Sample> s = parse_row(lines[li]);
+    if (!s.ok()) {
+      found.push_back(s.status());
+      if (problems == nullptr || found.size() >= max_problems) break;
+      continue;
+    }
     const size_t row = table.samples_.size();
-    auto [it, inserted] = table.index_.emplace(s.id, row);
+    auto [it, inserted] = table.index_.emplace(s->id, row);
     if (!inserted) {
-      return FailedPrecondition(at + "duplicate sample id " + Quote(s.id) + " (first on line " +
-                                std::to_string(line_of_row[it->second]) + ")");
+      found.push_back(FailedPrecondition(at + "duplicate sample id " + Quote(s->id) +
+                                         " (first on line " +
+                                         std::to_string(line_of_row[it->second]) + ")"));
+      if (problems == nullptr || found.size() >= max_problems) break;
+      continue;
     }
     line_of_row.push_back(line_no);
-    table.samples_.push_back(std::move(s));
+    table.samples_.push_back(std::move(*s));
+  }
+  if (!found.empty()) {
+    const Status first = found.front();
+    if (problems != nullptr) *problems = std::move(found);
+    return first;
   }
   return table;
 }

@@ -63,7 +63,13 @@ class SampleTable {
   // InvalidArgument: empty text, wrong header, wrong column count, blank line before the end,
   // empty sample_id or biobank, unknown age band, sex or prefecture, malformed or unknown
   // ICD-10 code. FailedPrecondition: a duplicate sample id (naming both lines).
-  static Result<SampleTable> ParseTsv(std::string_view text, std::string_view name_for_errors);
+  // With `problems`, every row is checked and each bad one (up to max_problems) is added to it
+  // in line order, so that an upload can be answered with a line-by-line report; a problem of
+  // the file or its header ends the parse at once and is then the only one. The first problem
+  // is the one returned; `problems` is left empty on success.
+  static Result<SampleTable> ParseTsv(std::string_view text, std::string_view name_for_errors,
+                                      std::vector<Status>* problems = nullptr,
+                                      size_t max_problems = 1000);
 
   // Writes the table in normalised form: prefecture as a 2-digit code, codes canonical and
   // sorted, extra columns and their header kept; LF line ends, no BOM. Errors: NotFound if

@@ -135,6 +135,43 @@ TEST(SampleTable, DuplicateIdNamesBothLines) {
               "s.tsv:4: duplicate sample id 'S1' (first on line 2)");
 }
 
+TEST(SampleTable, AReportListsEveryBadLineInOrder) {
+  std::vector<Status> problems;
+  Result<SampleTable> t = SampleTable::ParseTsv(WithHeader("S1\tTMM\t60-69\tM\t13\tE11\n"
+                                                           "S2\tTMM\t60-69\tmale\t13\tE11\n"
+                                                           "S3\tTMM\t65-74\tmale\t48\tE11\n"
+                                                           "S2\tTMM\t60-69\tmale\t13\tE11\n"
+                                                           "S4\tTMM\t60-69\tmale\t13\n"),
+                                                "s.tsv", &problems);
+  ASSERT_FALSE(t.ok());
+  ASSERT_EQ(problems.size(), 4u);
+  // The first problem is also the one returned; one per bad line (the first bad field of it).
+  EXPECT_EQ(t.status().message(), problems[0].message());
+  EXPECT_EQ(problems[0].message(),
+            "s.tsv:2: field 'sex': unknown sex 'M'; expected male, female or unknown");
+  EXPECT_TRUE(problems[1].message().starts_with("s.tsv:4: field 'age_band'"))
+      << problems[1].message();
+  EXPECT_EQ(problems[2].code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(problems[2].message(), "s.tsv:5: duplicate sample id 'S2' (first on line 3)");
+  EXPECT_TRUE(problems[3].message().starts_with("s.tsv:6: expected 6 tab-separated fields"))
+      << problems[3].message();
+  // At most max_problems are collected.
+  problems.clear();
+  std::string many;
+  for (int i = 0; i < 50; ++i) many += "S" + std::to_string(i) + "\tTMM\told\tmale\t13\t\n";
+  EXPECT_FALSE(SampleTable::ParseTsv(WithHeader(many), "s.tsv", &problems, 10).ok());
+  EXPECT_EQ(problems.size(), 10u);
+  // A header problem is the only one; a good file leaves the list empty.
+  EXPECT_FALSE(SampleTable::ParseTsv("sample\tbiobank\n" + many, "s.tsv", &problems).ok());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_TRUE(problems[0].message().starts_with("s.tsv:1: wrong header")) << problems[0].message();
+  problems.clear();
+  EXPECT_TRUE(
+      SampleTable::ParseTsv(WithHeader("S1\tTMM\t60-69\tmale\t13\tE11\n"), "s.tsv", &problems)
+          .ok());
+  EXPECT_TRUE(problems.empty());
+}
+
 TEST(SampleTable, WriteAndReadRoundTripNormalised) {
   Result<SampleTable> t = Parse(
       "S1\tTMM\t60-69\tMale\tTokyo\tf001,E11\n"

@@ -1,7 +1,6 @@
 #include "store/ingest.h"
 
 #include <chrono>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <thread>
@@ -13,10 +12,9 @@
 #include "store/file_writer.h"
 #include "store/format.h"
 #include "store/genotype_codec.h"
-#include "store/strata_codec.h"
 #include "store/strata_plan.h"
+#include "store/strata_writer.h"
 #include "store/varint.h"
-#include "store/zstd_block.h"
 #include "vcf/reader.h"
 
 namespace renkei {
@@ -36,100 +34,6 @@ struct ContigRow {
 std::span<const uint8_t> AsBytes(const VariantEntry& e) {
   return {reinterpret_cast<const uint8_t*>(&e), sizeof(e)};
 }
-
-// Counts and writes the stored preset strata (see strata_plan.h for the others).
-class StrataWriter {
- public:
-  StrataWriter(FileWriter* data, uint32_t n_samples,
-               const std::vector<std::vector<uint64_t>>& masks, const StrataPlan& plan)
-      : data_(data), n_samples_(n_samples) {
-    for (uint32_t s : plan.stored()) {
-      masks_.emplace_back(masks[s], n_samples);
-      sizes_.push_back(plan.sizes()[s]);
-    }
-    offsets_.push_back(0);
-  }
-
-  // Counts an encoded site over all samples and in every stored stratum. Thread-safe (reads
-  // only the masks).
-  Status Count(std::span<const uint8_t> site, size_t n_alts, SiteCounts* total,
-               std::vector<SiteCounts>* out) const {
-    total->Reset(n_alts);
-    if (CountSite(site.data(), site.size(), nullptr, n_samples_, total) == 0) {
-      return Internal("counting failed on a freshly encoded site");
-    }
-    out->resize(masks_.size());
-    for (size_t s = 0; s < masks_.size(); ++s) {
-      (*out)[s].Reset(n_alts);
-      if (CountSite(site.data(), site.size(), &masks_[s], n_samples_, &(*out)[s]) == 0) {
-        return Internal("strata count failed on a freshly encoded site");
-      }
-    }
-    return Status::Ok();
-  }
-
-  // Appends the next site's counts (from Count); writes a block when one is full.
-  Status Add(SiteCounts* total, std::vector<SiteCounts>* counts) {
-    rows_.resize(in_block_ + 1);
-    totals_.resize(in_block_ + 1);
-    std::swap(rows_[in_block_], *counts);
-    std::swap(totals_[in_block_], *total);
-    if (++in_block_ == kStrataBlock) return Flush();
-    return Status::Ok();
-  }
-
-  // Encodes the block being filled and starts compressing it on another thread. zstd at
-  // kZstdLevel costs ~8 ms a block, 6 s in all at 23,000 samples × 200,000 sites, which runs
-  // while the main thread reads the next records and the second core would otherwise idle.
-  Status Flush() {
-    if (in_block_ == 0) return Status::Ok();
-    rows_.resize(in_block_);
-    totals_.resize(in_block_);
-    std::vector<uint8_t> block;
-    EncodeStrataBlock(rows_, totals_, sizes_, n_samples_, &block);
-    in_block_ = 0;
-    RETURN_IF_ERROR(WritePending());
-    try {
-      pending_ = std::async(std::launch::async, [block = std::move(block)] {
-        std::vector<uint8_t> compressed;
-        Status st = CompressBlock(block, kZstdLevel, &compressed);
-        return std::make_pair(std::move(st), std::move(compressed));
-      });
-    } catch (const std::system_error& e) {  // no thread could be started
-      return Internal(std::string("cannot start a compression thread: ") + e.what());
-    }
-    return Status::Ok();
-  }
-
-  // Writes the block being compressed, if any. Call after the last Flush.
-  Status WritePending() {
-    if (!pending_.valid()) return Status::Ok();
-    auto [status, compressed] = pending_.get();
-    RETURN_IF_ERROR(status);
-    RETURN_IF_ERROR(data_->Write(compressed));
-    offsets_.push_back(data_->size());
-    return Status::Ok();
-  }
-
-  const std::vector<uint64_t>& offsets() const { return offsets_; }
-
- private:
-  FileWriter* data_;
-  uint32_t n_samples_;
-  std::vector<CountingMask> masks_;  // stored strata only
-  std::vector<uint32_t> sizes_;
-  // zstd level for strata blocks. Measured on 23,000 samples × 200,000 sites: level 9 gives
-  // 12.3 MB, 12 12.1 MB, 15 11.2 MB (its binary-tree match finder pays off on these columns),
-  // 19 11.1 MB at 3.5 times 15's time; a trained dictionary gained nothing (blocks are ~60 KB
-  // before compression).
-  static constexpr int kZstdLevel = 15;
-  std::vector<std::vector<SiteCounts>> rows_;  // the block being filled: [site][stored stratum]
-  std::vector<SiteCounts> totals_;             // [site]: counts over all samples
-  uint32_t in_block_ = 0;
-  // The previous block's frame; destroying the writer waits for it (the task owns its data).
-  std::future<std::pair<Status, std::vector<uint8_t>>> pending_;
-  std::vector<uint64_t> offsets_;
-};
 
 }  // namespace
 
@@ -151,16 +55,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   const StrataPlan plan = StrataPlan::Choose(strata, masks, n_samples);
 
   ASSIGN_OR_RETURN(StagingDir dir, StagingDir::Create(options.out_dir, options.overwrite));
-  ASSIGN_OR_RETURN(FileWriter samples_zst, FileWriter::Create(dir.File("samples.tsv.zst")));
-  {
-    // The samples file is read whole on open, so one frame; level 19 takes ~0.7 s at 23,000
-    // samples and makes it a sixth of its size.
-    const std::string tsv = samples.ToTsv();
-    std::vector<uint8_t> compressed;
-    RETURN_IF_ERROR(CompressBlock(
-        std::span(reinterpret_cast<const uint8_t*>(tsv.data()), tsv.size()), 19, &compressed));
-    RETURN_IF_ERROR(samples_zst.Write(compressed));
-  }
+  ASSIGN_OR_RETURN(FileWriter samples_zst, WriteSamplesFile(dir, samples));
   ASSIGN_OR_RETURN(FileWriter variants_bin, FileWriter::Create(dir.File("variants.bin")));
   ASSIGN_OR_RETURN(FileWriter genotypes, FileWriter::Create(dir.File("genotypes.bin")));
   ASSIGN_OR_RETURN(FileWriter strata_bin, FileWriter::Create(dir.File("strata.bin")));
@@ -298,14 +193,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
   }
   progress.Update(report.variants);
   progress.Finish();
-  RETURN_IF_ERROR(strata_writer.Flush());
-  RETURN_IF_ERROR(strata_writer.WritePending());
-
-  ASSIGN_OR_RETURN(FileWriter strata_idx, FileWriter::Create(dir.File("strata.idx")));
-  const auto& offsets = strata_writer.offsets();
-  RETURN_IF_ERROR(strata_idx.Write(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(offsets.data()), offsets.size() * sizeof(uint64_t))));
-
+  ASSIGN_OR_RETURN(FileWriter strata_idx, strata_writer.Finish(dir));
   ASSIGN_OR_RETURN(FileWriter contigs_tsv, FileWriter::Create(dir.File("contigs.tsv")));
   RETURN_IF_ERROR(contigs_tsv.Write("contig\tlength\tfirst\tend\n"));
   for (const auto& c : contigs) {
@@ -313,14 +201,7 @@ Result<IngestReport> Ingest(const IngestOptions& options) {
                                       std::to_string(c.first) + "\t" + std::to_string(c.end) +
                                       "\n"));
   }
-  ASSIGN_OR_RETURN(FileWriter strata_tsv, FileWriter::Create(dir.File("strata.tsv")));
-  RETURN_IF_ERROR(strata_tsv.Write("attribute\tvalue\tsamples\tsource\n"));
-  for (size_t s = 0; s < strata.size(); ++s) {
-    RETURN_IF_ERROR(strata_tsv.Write(strata[s].attribute + "\t" + strata[s].value + "\t" +
-                                     std::to_string(plan.sizes()[s]) + "\t" + plan.SourceText(s) +
-                                     "\n"));
-  }
-
+  ASSIGN_OR_RETURN(FileWriter strata_tsv, WriteStrataTsv(dir, strata, plan));
   nlohmann::json meta = {
       {"format", "renkei-store"},
       {"version", kStoreFormatVersion},

@@ -272,6 +272,15 @@ Status GenotypeStore::Count(size_t i, const CountingMask* cohort, SiteCounts* ou
   return Status::Ok();
 }
 
+Result<std::span<const uint8_t>> GenotypeStore::EncodedSite(size_t i) const {
+  std::string_view text;
+  std::span<const uint8_t> site;
+  if (!SplitRecord(Record(i), &text, &site)) {
+    return DataLoss(dir_ + "/genotypes.bin: corrupt record at variant " + std::to_string(i));
+  }
+  return site;
+}
+
 Status GenotypeStore::StrataCounts(size_t i, std::vector<SiteCounts>* out) const {
   // The all-samples counts: what the strata are predicted from, and what rest strata are
   // derived from.

@@ -70,6 +70,10 @@ class GenotypeStore {
   // num_samples()). `out` is reset. DataLoss if the site's encoding is corrupt.
   Status Count(size_t i, const CountingMask* cohort, SiteCounts* out) const;
 
+  // Variant i's encoded site (store/genotype_codec.h), a view into the mapped file valid while
+  // the store is open. DataLoss if the record is corrupt.
+  Result<std::span<const uint8_t>> EncodedSite(size_t i) const;
+
   // Preset-strata counts of variant i, one per strata() entry, from the ingest-time table and
   // the site's all-samples counts (read from its class headers, not its sample lists).
   // DataLoss if corrupt.

@@ -145,6 +145,17 @@ class Accounts {
   // disabled account. Every outcome is audited.
   Result<Session> SignIn(const SignInRequest& request, Clock::time_point now);
 
+  // Opens a session for an account whose identity an external OpenID provider vouched for
+  // (identity/oidc_client.h): the same checks as SignIn after the password — disabled account
+  // (PermissionDenied), account or address locked out (PermissionDenied), and, once TOTP is
+  // enrolled, `second_factor` (a TOTP or recovery code; Unauthenticated "second factor
+  // required" when empty, Unauthenticated for a wrong or reused code, counted towards the
+  // lockout). NotFound for an unknown user_id. `method` ("oidc:gakunin") goes into the audit
+  // entries ("auth.sign_in" / "auth.sign_in_failed"). Every outcome is audited.
+  Result<Session> SignInExternal(int64_t user_id, std::string_view method,
+                                 std::string_view second_factor, std::string_view address,
+                                 Clock::time_point now);
+
   // The principal of a live session; refreshes its idle timer. Unauthenticated "session
   // expired" or "not signed in".
   Result<Principal> AuthenticateSession(std::string_view token, Clock::time_point now);

@@ -333,7 +333,11 @@ nlohmann::json ToJson(const ApplicationContent& c) {
 nlohmann::json ToJson(const Application& a) {
   nlohmann::json feasibility = nlohmann::json::array();
   for (const FeasibilityCount& f : a.feasibility) {
-    feasibility.push_back({{"site", f.site}, {"cohort", f.cohort}, {"count", f.count}});
+    feasibility.push_back({{"site", f.site},
+                           {"cohort", f.cohort},
+                           {"count", f.count},
+                           {"suppressed", f.suppressed},
+                           {"unavailable", f.unavailable}});
   }
   nlohmann::json reviews = nlohmann::json::array();
   for (const Review& r : a.reviews) {
@@ -441,6 +445,8 @@ Result<Application> ApplicationFromJson(const nlohmann::json& json) {
         out.site = x.String("site", true);
         out.cohort = static_cast<int>(x.Int("cohort", 0, 0, 1000000));
         out.count = x.Int("count", 0, 0, INT64_MAX);
+        out.suppressed = x.Bool("suppressed", false);
+        out.unavailable = x.Bool("unavailable", false);
       });
   a.review_round = static_cast<int>(f.Int("review_round", 0, 0, 1000000));
   a.reviews = ReadArray<Review>(f, "reviews", [](Fields& x, Review& out) {

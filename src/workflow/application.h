@@ -117,11 +117,16 @@ struct ApplicationContent {
   bool operator==(const ApplicationContent&) const = default;
 };
 
-// A sample count for one cohort at one site, attached by the secretariat's check.
+// A sample count for one cohort at one site, attached by the secretariat's check. The count
+// is what the applicant could see: when the privacy guard withheld it, `suppressed` is true and
+// `count` is 0 (meaning "not shown", never "none"); when the site did not answer, `unavailable`
+// is true and `count` is 0 (meaning "unknown").
 struct FeasibilityCount {
   std::string site;
   int cohort = 0;  // index into content.cohorts
   int64_t count = 0;
+  bool suppressed = false;   // withheld by the privacy guard at the applicant's tier
+  bool unavailable = false;  // the site did not answer
   bool operator==(const FeasibilityCount&) const = default;
 };
 

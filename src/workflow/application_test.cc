@@ -187,7 +187,10 @@ Application RichApplication() {
   a.state = ApplicationState::kAmendmentReview;
   a.content = GoodDataUse();
   a.content.intended_use.methods_development = true;
-  a.feasibility = {{"tohoku", 0, 1234}, {"imsut", 0, 0}};
+  a.feasibility = {{"tohoku", 0, 1234},
+                   {"imsut", 0, 0},
+                   {"tohoku", 1, 0, /*suppressed=*/true, false},
+                   {"imsut", 1, 0, false, /*unavailable=*/true}};
   a.review_round = 2;
   a.reviews = {{"rev1", "Sound plan.", Vote::kApprove, T(2025, 4, 20, 10), 1},
                {"rev2", "", Vote::kAbstain, T(2025, 4, 21), 1},
@@ -282,6 +285,8 @@ TEST(ApplicationJson, ErrorsNameTheFieldPath) {
        "application.history[1].role: site_admin needs a site"},
       {"count", [](nlohmann::json& j) { j["feasibility"][0]["count"] = -1; },
        "application.feasibility[0].count: must be between 0 and"},
+      {"suppressed", [](nlohmann::json& j) { j["feasibility"][2]["suppressed"] = "yes"; },
+       "application.feasibility[2].suppressed"},
       {"purpose", [](nlohmann::json& j) { j["content"]["intended_use"]["category"] = "XX"; },
        "application.content.intended_use.category: unknown DUO term 'XX'"},
       {"amendment", [](nlohmann::json& j) { j["pending_amendment"]["sites"] = "tohoku"; },

@@ -1,0 +1,326 @@
+// Usage reports over a seeded audit log. Every expected number below was counted by hand from
+// the entries in Seed() (the comment beside each entry says what it contributes).
+#include "audit/usage.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "audit/audit_log.h"
+#include "crypto/sodium.h"
+#include "db/migrate.h"
+
+namespace renkei::audit {
+namespace {
+
+using nlohmann::json;
+using std::chrono::system_clock;
+
+// On SQLite, and on PostgreSQL too when RENKEI_TEST_POSTGRES_URL is set (scripts/test.sh).
+class UsageTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string url;
+    if (GetParam() == "sqlite") {
+      dir_ = std::filesystem::temp_directory_path() /
+             ("renkei_usage_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+      url = (dir_ / "hub.db").string();
+    } else {
+      const char* pg = std::getenv("RENKEI_TEST_POSTGRES_URL");
+      if (pg == nullptr || *pg == '\0') {
+        GTEST_SKIP() << "set RENKEI_TEST_POSTGRES_URL (scripts/test.sh does) to run on PostgreSQL";
+      }
+      auto admin = db::Database::Open(pg);
+      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+      schema_ = "usage_test_" + std::to_string(::getpid()) + "_" +
+                crypto::HexEncode(crypto::RandomBytes(4));
+      ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_).ok());
+      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
+            "options=-csearch_path%3D" + schema_;
+      admin_ = std::move(*admin);
+    }
+    auto opened = db::Database::Open(url);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db_ = std::move(*opened);
+    const db::Migration m{1, "audit", kSchemaSql};
+    ASSERT_TRUE(db::Migrate(*db_, std::span<const db::Migration>(&m, 1)).ok());
+    auto log = AuditLog::Create(db_.get(), crypto::GenerateEd25519KeyPair().secret_key);
+    ASSERT_TRUE(log.ok());
+    log_ = std::move(*log);
+    Seed();
+  }
+
+  void TearDown() override {
+    log_.reset();
+    db_.reset();
+    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // `day` "2026-03-DD" at hh:mm:ss.mmm UTC.
+  static system_clock::time_point At(int month, int day, int h, int m, int s, int ms = 0) {
+    const std::chrono::sys_days d = std::chrono::year(2026) /
+                                    std::chrono::month(static_cast<unsigned>(month)) /
+                                    std::chrono::day(static_cast<unsigned>(day));
+    return system_clock::time_point(d) + std::chrono::hours(h) + std::chrono::minutes(m) +
+           std::chrono::seconds(s) + std::chrono::milliseconds(ms);
+  }
+
+  void Add(system_clock::time_point t, std::string actor, std::string action, std::string outcome,
+           json detail) {
+    const Event e{std::move(actor), std::move(action), "", std::move(outcome), "", detail};
+    auto seq = log_->Append(e, t);
+    ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+  }
+
+  void Seed() {
+    const json reg_male = {{"tier", "registered"}, {"cohort", "sex=male"}};
+    // Before the period.
+    Add(At(2, 28, 23, 59, 59, 999), "alice", "query.freq", "ok", reg_male);
+    // (2) alice search answered; registered; sites: tohoku and imsut answered, nig did not.
+    json d2 = reg_male;
+    d2["sites"] = {{{"id", "tohoku"}, {"status", "ok"}},
+                   {{"id", "imsut"}, {"status", "ok"}},
+                   {{"id", "nig"}, {"status", "unavailable"}}};
+    Add(At(3, 1, 0, 0, 0), "alice", "query.search", "ok", d2);
+    // (3) alice freq answered, same cohort, by tohoku (bare id = answered).
+    json d3 = reg_male;
+    d3["sites"] = {"tohoku"};
+    Add(At(3, 1, 10, 0, 0), "alice", "query.freq", "ok", d3);
+    // (4) alice freq refused, another cohort, no sites.
+    Add(At(3, 1, 11, 0, 0), "alice", "query.freq", "denied",
+        {{"tier", "registered"}, {"cohort", "age=60-69"}, {"code", "PERMISSION_DENIED"}});
+    // (5) bob controlled freq under APP-7 at tohoku and imsut, two datasets.
+    Add(At(3, 2, 9, 0, 0), "bob", "query.freq", "ok",
+        {{"tier", "controlled"},
+         {"cohort", "disease=F00-F03"},
+         {"application", "APP-7"},
+         {"sites", {{{"id", "tohoku"}, {"status", "ok"}}, {{"id", "imsut"}, {"status", "ok"}}}},
+         {"datasets", {"tmm-wgs", "imsut-wgs"}}});
+    // (6) bob controlled strata under APP-7, no sites recorded, one dataset.
+    Add(At(3, 2, 9, 30, 0), "bob", "query.strata", "ok",
+        {{"tier", "controlled"}, {"application", "APP-7"}, {"datasets", {{{"id", "tmm-wgs"}}}}});
+    // (7) a malformed freq body refused before the service: recorded with the route's path.
+    Add(At(3, 2, 12, 0, 0), "anonymous", "query./v1/freq", "denied",
+        {{"tier", "public"}, {"code", "INVALID_ARGUMENT"}});
+    // (8) a Beacon request that failed.
+    Add(At(3, 2, 13, 0, 0), "anonymous", "query./api/g_variants", "failed", {{"tier", "public"}});
+    // Not a query: not counted.
+    Add(At(3, 2, 14, 0, 0), "carol", "auth.sign_in", "ok", json::object());
+    // (10) a catalog query by an actor whose name is a spreadsheet formula.
+    Add(At(3, 2, 23, 59, 59, 999), "=SUM(1,2)", "query.catalog", "ok", {{"tier", "public"}});
+    // At the period's end (exclusive): not counted.
+    Add(At(3, 3, 0, 0, 0), "alice", "query.freq", "ok", reg_male);
+  }
+
+  Result<UsageReport> Report(UsageGroup by, std::string from = "2026-03-01",
+                             std::string to = "2026-03-03") {
+    return MakeUsageReport(*db_, from, to, by);
+  }
+
+  std::filesystem::path dir_;
+  std::string schema_;
+  std::unique_ptr<db::Database> admin_, db_;
+  std::unique_ptr<AuditLog> log_;
+};
+
+// A row as {queries, answered, refused, failed, public, registered, controlled, search, freq,
+// strata, catalog, beacon, other, distinct_cohorts, site_answers, controlled_answers, jobs}.
+std::vector<int64_t> Numbers(const UsageRow& r) {
+  std::vector<int64_t> n = {r.queries(), r.answered, r.refused, r.failed};
+  n.insert(n.end(), std::begin(r.by_tier), std::end(r.by_tier));
+  n.insert(n.end(), std::begin(r.by_kind), std::end(r.by_kind));
+  n.insert(n.end(), {r.distinct_cohorts, r.site_answers, r.controlled_answers, r.jobs});
+  return n;
+}
+
+using Accessed = std::map<std::string, int64_t>;
+
+TEST_P(UsageTest, TotalCountsEveryQueryInThePeriodOnce) {
+  for (UsageGroup by :
+       {UsageGroup::kUser, UsageGroup::kProject, UsageGroup::kSite, UsageGroup::kDay}) {
+    auto r = Report(by);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->entries, 8);
+    EXPECT_EQ(r->total.key, "total");
+    // Queries 2-8 and 10: 5 answered, 2 refused, 1 failed; 3 public, 3 registered, 2
+    // controlled; 1 search, 4 freq, 1 strata, 1 catalog, 1 beacon; 3 cohorts; site answers
+    // 2 + 1 + 2; controlled answers (5) and (6).
+    EXPECT_EQ(Numbers(r->total),
+              (std::vector<int64_t>{8, 5, 2, 1, 3, 3, 2, 1, 4, 1, 1, 1, 0, 3, 5, 2, 0}));
+    EXPECT_EQ(r->total.data_accessed, (Accessed{{"imsut-wgs", 1}, {"tmm-wgs", 2}}));
+  }
+}
+
+TEST_P(UsageTest, ByUser) {
+  auto r = Report(UsageGroup::kUser);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 4u);
+  EXPECT_EQ(r->rows[0].key, "=SUM(1,2)");
+  EXPECT_EQ(Numbers(r->rows[0]),
+            (std::vector<int64_t>{1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(r->rows[1].key, "alice");
+  EXPECT_EQ(Numbers(r->rows[1]),
+            (std::vector<int64_t>{3, 2, 1, 0, 0, 3, 0, 1, 2, 0, 0, 0, 0, 2, 3, 0, 0}));
+  EXPECT_EQ(r->rows[2].key, "anonymous");
+  EXPECT_EQ(Numbers(r->rows[2]),
+            (std::vector<int64_t>{2, 0, 1, 1, 2, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(r->rows[3].key, "bob");
+  EXPECT_EQ(Numbers(r->rows[3]),
+            (std::vector<int64_t>{2, 2, 0, 0, 0, 0, 2, 0, 1, 1, 0, 0, 0, 1, 2, 2, 0}));
+  EXPECT_EQ(r->rows[3].data_accessed, (Accessed{{"imsut-wgs", 1}, {"tmm-wgs", 2}}));
+  EXPECT_TRUE(r->rows[1].data_accessed.empty());  // registered answers are not controlled data
+}
+
+TEST_P(UsageTest, ByProjectIsTheApplicationAndEmptyWithoutOne) {
+  auto r = Report(UsageGroup::kProject);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->rows[0].key, "");  // (2) (3) (4) (7) (8) (10)
+  EXPECT_EQ(Numbers(r->rows[0]),
+            (std::vector<int64_t>{6, 3, 2, 1, 3, 3, 0, 1, 3, 0, 1, 1, 0, 2, 3, 0, 0}));
+  EXPECT_EQ(r->rows[1].key, "APP-7");  // (5) (6)
+  EXPECT_EQ(Numbers(r->rows[1]),
+            (std::vector<int64_t>{2, 2, 0, 0, 0, 0, 2, 0, 1, 1, 0, 0, 0, 1, 2, 2, 0}));
+  EXPECT_EQ(r->rows[1].data_accessed, (Accessed{{"imsut-wgs", 1}, {"tmm-wgs", 2}}));
+}
+
+TEST_P(UsageTest, BySiteCountsAQueryAtEverySiteItReached) {
+  auto r = Report(UsageGroup::kSite);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 4u);
+  EXPECT_EQ(r->rows[0].key, "");  // (4) (6) (7) (8) (10) name no site
+  EXPECT_EQ(Numbers(r->rows[0]),
+            (std::vector<int64_t>{5, 2, 2, 1, 3, 1, 1, 0, 2, 1, 1, 1, 0, 1, 0, 1, 0}));
+  EXPECT_EQ(r->rows[0].data_accessed, (Accessed{{"tmm-wgs", 1}}));
+  EXPECT_EQ(r->rows[1].key, "imsut");  // (2) (5)
+  EXPECT_EQ(Numbers(r->rows[1]),
+            (std::vector<int64_t>{2, 2, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 1, 0}));
+  EXPECT_EQ(r->rows[2].key, "nig");  // (2), which nig did not answer
+  EXPECT_EQ(Numbers(r->rows[2]),
+            (std::vector<int64_t>{1, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0}));
+  EXPECT_EQ(r->rows[3].key, "tohoku");  // (2) (3) (5)
+  EXPECT_EQ(Numbers(r->rows[3]),
+            (std::vector<int64_t>{3, 3, 0, 0, 0, 2, 1, 1, 2, 0, 0, 0, 0, 2, 3, 1, 0}));
+}
+
+TEST_P(UsageTest, ByDayListsEveryDayOfThePeriodEvenIdleOnes) {
+  auto r = Report(UsageGroup::kDay);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->rows[0].key, "2026-03-01");
+  EXPECT_EQ(Numbers(r->rows[0]),
+            (std::vector<int64_t>{3, 2, 1, 0, 0, 3, 0, 1, 2, 0, 0, 0, 0, 2, 3, 0, 0}));
+  EXPECT_EQ(r->rows[1].key, "2026-03-02");
+  EXPECT_EQ(Numbers(r->rows[1]),
+            (std::vector<int64_t>{5, 3, 1, 1, 3, 0, 2, 0, 2, 1, 1, 1, 0, 1, 2, 2, 0}));
+
+  auto quiet = Report(UsageGroup::kDay, "2026-12-30", "2027-01-02");
+  ASSERT_TRUE(quiet.ok()) << quiet.status().ToString();
+  ASSERT_EQ(quiet->rows.size(), 3u);
+  EXPECT_EQ(quiet->rows[0].key, "2026-12-30");
+  EXPECT_EQ(quiet->rows[2].key, "2027-01-01");
+  EXPECT_EQ(quiet->rows[2].queries(), 0);
+  EXPECT_EQ(quiet->entries, 0);
+}
+
+TEST_P(UsageTest, CsvIsRfc4180WithFormulasDefused) {
+  auto r = Report(UsageGroup::kUser);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(UsageCsv(*r),
+            "user,queries,answered,refused,failed,public,registered,controlled,search,freq,"
+            "strata,catalog,beacon,other,distinct_cohorts,site_answers,controlled_answers,"
+            "data_accessed,jobs\r\n"
+            "\"'=SUM(1,2)\",1,1,0,0,1,0,0,0,0,0,1,0,0,0,0,0,,0\r\n"
+            "alice,3,2,1,0,0,3,0,1,2,0,0,0,0,2,3,0,,0\r\n"
+            "anonymous,2,0,1,1,2,0,0,0,1,0,0,1,0,0,0,0,,0\r\n"
+            "bob,2,2,0,0,0,0,2,0,1,1,0,0,0,1,2,2,imsut-wgs:1;tmm-wgs:2,0\r\n");
+}
+
+TEST_P(UsageTest, JsonCarriesTheSameCounts) {
+  auto r = Report(UsageGroup::kProject);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const json j = UsageJson(*r);
+  EXPECT_EQ(j["from"], "2026-03-01");
+  EXPECT_EQ(j["to"], "2026-03-03");
+  EXPECT_EQ(j["by"], "project");
+  ASSERT_EQ(j["rows"].size(), 2u);
+  EXPECT_EQ(j["rows"][1]["key"], "APP-7");
+  EXPECT_EQ(j["rows"][1]["kinds"]["strata"], 1);
+  EXPECT_EQ(j["rows"][1]["tiers"]["controlled"], 2);
+  EXPECT_EQ(j["rows"][1]["data_accessed"], json({{"imsut-wgs", 1}, {"tmm-wgs", 2}}));
+  EXPECT_EQ(j["total"]["queries"], 8);
+  EXPECT_EQ(j["total"]["jobs"], 0);
+}
+
+TEST_P(UsageTest, BadPeriodsAreRefusedWithSentences) {
+  auto r = Report(UsageGroup::kUser, "2026-02-30", "2026-03-03");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("'from' must be a calendar date"), std::string::npos);
+}
+
+std::string DatabaseName(const ::testing::TestParamInfo<std::string>& p) { return p.param; }
+
+INSTANTIATE_TEST_SUITE_P(Databases, UsageTest, ::testing::Values("sqlite", "postgres"),
+                         DatabaseName);
+
+TEST(UsagePeriod, AcceptsUpTo366Days) {
+  EXPECT_TRUE(CheckUsagePeriod("2026-03-01", "2026-03-02").ok());
+  EXPECT_TRUE(CheckUsagePeriod("2024-01-01", "2025-01-01").ok());  // 366 days (leap year)
+  EXPECT_TRUE(CheckUsagePeriod("2024-02-29", "2024-03-01").ok());
+}
+
+TEST(UsagePeriod, RefusesMalformedAndLongPeriods) {
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"", "2026-03-01", "give 'from' as a date, YYYY-MM-DD"},
+      {"2026-03-01", "", "give 'to' as a date, YYYY-MM-DD"},
+      {"2026-3-1", "2026-03-02", "'from' must be a calendar date as YYYY-MM-DD, not '2026-3-1'"},
+      {"2026-13-01", "2026-12-02", "'from' must be a calendar date"},
+      {"2026-01-01", "2026-02-29", "'to' must be a calendar date"},  // 2026 is no leap year
+      {"2026-01-01", "2026-01-0x", "'to' must be a calendar date"},
+      {"2026-01-01T00:00", "2026-01-02", "'from' must be a calendar date"},
+      {"2026-03-02", "2026-03-02", "'to' (2026-03-02) must be after 'from' (2026-03-02)"},
+      {"2026-03-02", "2026-03-01", "must be after 'from'"},
+      {"2025-01-01", "2026-01-03", "at most 366 days; 2025-01-01 to 2026-01-03 is 367"},
+  };
+  for (const auto& [from, to, message] : cases) {
+    const Status s = CheckUsagePeriod(from, to);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << from << " " << to;
+    EXPECT_NE(s.message().find(message), std::string::npos) << s.message();
+  }
+}
+
+TEST(UsageGroupTest, ParsesTheFourGroupings) {
+  for (const char* name : {"user", "project", "site", "day"}) {
+    auto g = ParseUsageGroup(name);
+    ASSERT_TRUE(g.ok());
+    EXPECT_EQ(UsageGroupName(*g), name);
+  }
+  auto bad = ParseUsageGroup("week");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "'by' must be one of user, project, site or day, not 'week'");
+}
+
+TEST(CsvField, QuotesPerRfc4180AndDefusesFormulas) {
+  EXPECT_EQ(CsvField("plain"), "plain");
+  EXPECT_EQ(CsvField(""), "");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField("two\r\nlines"), "\"two\r\nlines\"");
+  EXPECT_EQ(CsvField("one\nline"), "\"one\nline\"");
+  EXPECT_EQ(CsvField("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(CsvField("+1"), "'+1");
+  EXPECT_EQ(CsvField("-1"), "'-1");
+  EXPECT_EQ(CsvField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvField("\tx"), "'\tx");
+  EXPECT_EQ(CsvField("a=b"), "a=b");  // only a leading formula character matters
+  EXPECT_EQ(CsvField("山田"), "山田");
+}
+
+}  // namespace
+}  // namespace renkei::audit

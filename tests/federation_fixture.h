@@ -29,7 +29,9 @@
 #include "api/hub_server.h"
 #include "api/node_server.h"
 #include "common/log.h"
+#include "crypto/openssl.h"
 #include "crypto/sodium.h"
+#include "identity/jwt.h"
 #include "sim/simulate.h"
 #include "store/ingest.h"
 #include "test_util.h"
@@ -102,6 +104,11 @@ class FederationData {
     EXPECT_EQ(merged.exit_code, 0) << merged.output;
     if (merged.exit_code != 0) return nullptr;
     d->keys_ = crypto::GenerateEd25519KeyPair();
+    // The hub's GA4GH Passport visa key: the nodes verify controlled-tier requests with it.
+    Result<crypto::RsaSigningKey> visa_key = crypto::RsaSigningKey::Generate();
+    EXPECT_TRUE(visa_key.ok());
+    if (!visa_key.ok() || !visa_key->SavePemFile(d->visa_key_path()).ok()) return nullptr;
+    d->visa_jwks_ = {{"keys", {identity::JwkToJson(visa_key->public_jwk())}}};
     return d;
   }
 
@@ -116,6 +123,8 @@ class FederationData {
   }
   std::string merged_bcf() const { return dir_ / "merged.bcf"; }
   const crypto::Ed25519KeyPair& keys() const { return keys_; }
+  std::string visa_key_path() const { return dir_ / "hub.visa.pem"; }
+  static constexpr char kVisaIssuer[] = "http://hub.renkei.test";
 
   // The node configuration of a site (port 0 unless given).
   NodeConfig NodeConfigFor(const FedSite& s, int port = 0) const {
@@ -124,6 +133,7 @@ class FederationData {
     c.name = s.name;
     c.listen = {"127.0.0.1", port};
     c.hub_public_key = keys_.public_key;
+    c.visa = NodeVisaConfig{kVisaIssuer, visa_jwks_, ""};
     c.datasets = {{s.biobank + "-" + s.id, s.store}};
     c.threads = 4;
     return c;
@@ -133,6 +143,7 @@ class FederationData {
   FederationData() = default;
   TempDir dir_;
   std::vector<FedSite> sites_;
+  nlohmann::json visa_jwks_;
   crypto::Ed25519KeyPair keys_;
 };
 
@@ -247,6 +258,8 @@ class Federation {
     HubConfig hub;
     hub.listen = {"127.0.0.1", 0};
     hub.secret_key = data.keys().secret_key;
+    hub.visa_issuer = FederationData::kVisaIssuer;
+    hub.visa_signing_key = data.visa_key_path();
     hub.timeout_ms = options.timeout_ms;
     hub.query_log = options.query_log;
     hub.database = options.database;

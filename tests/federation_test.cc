@@ -1377,8 +1377,10 @@ TEST_F(FederationTest, QueryLogHasOneEntryPerQuery) {
   auto verified = audit::Verify(**db, data().keys().public_key);
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   EXPECT_TRUE(verified->ok) << verified->problem;
-  EXPECT_EQ(verified->entries, static_cast<int64_t>(queries.size()));
+  // Besides the queries, the log holds the visas issued for the controlled key's queries.
+  EXPECT_GE(verified->entries, static_cast<int64_t>(queries.size()));
   audit::Query all;
+  all.action_prefix = "query.";
   all.limit = 1000;
   auto audited = audit::List(**db, all);
   ASSERT_TRUE(audited.ok());

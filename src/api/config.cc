@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "crypto/sodium.h"
+#include "identity/jwt.h"
 
 namespace renkei {
 
@@ -62,6 +63,82 @@ Status Context(const Status& s, const std::string& where) {
   return s.ok() ? s : s.WithContext(where);
 }
 
+Result<bool> GetBool(const json& obj, const std::string& key, bool fallback) {
+  if (!obj.contains(key)) return fallback;
+  if (!obj[key].is_boolean()) return InvalidArgument("field '" + key + "' must be true or false");
+  return obj[key].get<bool>();
+}
+
+// "external_idps": see HubConfig. The client secret stays in its file (read when the hub
+// starts), so it never sits in the configuration or its backups.
+Result<std::vector<identity::ExternalIdpSettings>> ParseExternalIdps(const json& doc) {
+  std::vector<identity::ExternalIdpSettings> out;
+  if (!doc.contains("external_idps")) return out;
+  if (!doc["external_idps"].is_array()) {
+    return InvalidArgument("field 'external_idps' must be an array");
+  }
+  std::set<std::string> ids;
+  for (const json& e : doc["external_idps"]) {
+    if (!e.is_object()) return InvalidArgument("each external IdP must be an object");
+    if (e.contains("client_secret")) {
+      return InvalidArgument(
+          "external IdP: put the client secret in a file named by 'client_secret_file' "
+          "(mode 0600), not in the configuration");
+    }
+    identity::ExternalIdpSettings s;
+    ASSIGN_OR_RETURN(s.id, GetString(e, "id"));
+    ASSIGN_OR_RETURN(s.display_name, GetString(e, "display_name", false, s.id));
+    ASSIGN_OR_RETURN(s.issuer, GetString(e, "issuer"));
+    while (s.issuer.size() > 8 && s.issuer.back() == '/') s.issuer.pop_back();
+    ASSIGN_OR_RETURN(s.client_id, GetString(e, "client_id"));
+    ASSIGN_OR_RETURN(s.client_secret_file, GetString(e, "client_secret_file"));
+    ASSIGN_OR_RETURN(s.authorization_endpoint, GetString(e, "authorization_endpoint", false));
+    ASSIGN_OR_RETURN(s.token_endpoint, GetString(e, "token_endpoint", false));
+    ASSIGN_OR_RETURN(s.jwks_uri, GetString(e, "jwks_uri", false));
+    ASSIGN_OR_RETURN(s.redirect_uri, GetString(e, "redirect_uri", false));
+    if (e.contains("scopes")) {
+      if (!e["scopes"].is_array()) return InvalidArgument("field 'scopes' must be an array");
+      s.scopes.clear();
+      for (const json& scope : e["scopes"]) {
+        if (!scope.is_string()) return InvalidArgument("each scope must be a string");
+        s.scopes.push_back(scope.get<std::string>());
+      }
+    }
+    ASSIGN_OR_RETURN(s.create_accounts, GetBool(e, "create_accounts", s.create_accounts));
+    ASSIGN_OR_RETURN(s.link_by_verified_email,
+                     GetBool(e, "link_by_verified_email", s.link_by_verified_email));
+    ASSIGN_OR_RETURN(s.assume_email_verified,
+                     GetBool(e, "assume_email_verified", s.assume_email_verified));
+    RETURN_IF_ERROR(identity::CheckExternalIdpSettings(s));
+    if (!ids.insert(s.id).second)
+      return InvalidArgument("duplicate external IdP id '" + s.id + "'");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// "hub_visa" of a node configuration (NodeVisaConfig).
+Result<NodeVisaConfig> ParseNodeVisa(const json& section) {
+  if (!section.is_object()) {
+    return InvalidArgument("must be {\"issuer\": URL, \"jwks\": {...} or \"jwks_file\": PATH}");
+  }
+  NodeVisaConfig v;
+  ASSIGN_OR_RETURN(v.issuer, GetString(section, "issuer"));
+  ASSIGN_OR_RETURN(v.revoked_file, GetString(section, "revoked_file", false));
+  if (section.contains("jwks") == section.contains("jwks_file")) {
+    return InvalidArgument("give exactly one of 'jwks' (the hub's visa JWK Set) or 'jwks_file'");
+  }
+  if (section.contains("jwks")) {
+    v.jwks = section["jwks"];
+  } else {
+    ASSIGN_OR_RETURN(const std::string path, GetString(section, "jwks_file"));
+    ASSIGN_OR_RETURN(v.jwks, ReadJsonFile(path));
+  }
+  Result<identity::JwkSet> keys = identity::JwkSet::FromJson(v.jwks);
+  RETURN_IF_ERROR(Context(keys.status(), "jwks"));
+  return v;
+}
+
 }  // namespace
 
 Result<PrivacyPolicy> ParsePrivacyPolicy(const json& section) {
@@ -98,6 +175,11 @@ Result<NodeConfig> ParseNodeConfig(const json& doc) {
   ASSIGN_OR_RETURN(c.name, GetString(doc, "name", false, c.site));
   ASSIGN_OR_RETURN(c.listen, ParseListen(doc, c.listen));
   ASSIGN_OR_RETURN(c.hub_public_key, GetKey(doc, "hub_public_key", crypto::kEd25519PublicKeyBytes));
+  if (doc.contains("hub_visa")) {
+    Result<NodeVisaConfig> visa = ParseNodeVisa(doc["hub_visa"]);
+    RETURN_IF_ERROR(Context(visa.status(), "hub_visa"));
+    c.visa = std::move(*visa);
+  }
   ASSIGN_OR_RETURN(const int64_t threads, GetInt(doc, "threads", c.threads, 1, 1024));
   c.threads = static_cast<int>(threads);
   if (!doc.contains("datasets") || !doc["datasets"].is_array() || doc["datasets"].empty()) {
@@ -131,6 +213,12 @@ Result<HubConfig> ParseHubConfig(const json& doc) {
   ASSIGN_OR_RETURN(c.database, GetString(doc, "database", false, c.database));
   ASSIGN_OR_RETURN(c.oidc_issuer, GetString(doc, "oidc_issuer", false));
   ASSIGN_OR_RETURN(c.oidc_signing_key, GetString(doc, "oidc_signing_key", false));
+  ASSIGN_OR_RETURN(c.visa_issuer, GetString(doc, "visa_issuer", false));
+  ASSIGN_OR_RETURN(c.visa_signing_key, GetString(doc, "visa_signing_key", false));
+  ASSIGN_OR_RETURN(const int64_t visa_lifetime,
+                   GetInt(doc, "visa_lifetime_s", c.visa_lifetime_s, 10, 86400));
+  c.visa_lifetime_s = static_cast<int>(visa_lifetime);
+  ASSIGN_OR_RETURN(c.external_idps, ParseExternalIdps(doc));
   if (!doc.contains("sites") || !doc["sites"].is_array()) {
     return InvalidArgument("field 'sites' must list the sites {\"id\", \"name\", \"url\"}");
   }

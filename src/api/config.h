@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "identity/oidc_client.h"
 #include "privacy/guard.h"
 #include "privacy/tier.h"
 
@@ -18,8 +20,17 @@ struct ListenAddress {
 };
 
 struct NodeDatasetConfig {
-  std::string id;     // "TMM-tohoku"; unique within the node
+  std::string id;     // "tmm-tohoku"; unique within the node
   std::string store;  // genotype store directory
+};
+
+// How a node checks GA4GH Passport visas (identity/passport.h): the hub's visa issuer and its
+// public keys. In the file: "hub_visa": {"issuer": URL, "jwks": {"keys": [...]} or
+// "jwks_file": PATH, "revoked_file": PATH (optional: revoked grants survive a restart)}.
+struct NodeVisaConfig {
+  std::string issuer;
+  nlohmann::json jwks;       // a JWK Set document, checked when the configuration is parsed
+  std::string revoked_file;  // "" = revocations kept in memory only
 };
 
 struct NodeConfig {
@@ -27,6 +38,9 @@ struct NodeConfig {
   std::string name;  // human-readable
   ListenAddress listen;
   std::string hub_public_key;  // raw 32 bytes (base64 in the file)
+  // Absent (older configurations): no dataset is answered at the controlled tier, and answers
+  // to controlled callers say why.
+  std::optional<NodeVisaConfig> visa;
   std::vector<NodeDatasetConfig> datasets;
   PrivacyPolicy privacy;
   // HTTP worker threads. Each keep-alive connection holds one while open, so at least as many
@@ -61,6 +75,18 @@ struct HubConfig {
   // database file as DATABASE.oidc.pem; with ":memory:" the provider is off).
   std::string oidc_issuer;
   std::string oidc_signing_key;
+  // GA4GH Passport visas for access grants (docs/federation.md): the issuer URL nodes expect
+  // ("" = oidc_issuer, else http://HOST:PORT of `listen`), the RS256 key's PEM file (made on
+  // first start; "" = next to an SQLite database file as DATABASE.visa.pem; with ":memory:" a
+  // fresh key per start), and how long a visa lives (seconds; never past its grant's expiry).
+  std::string visa_issuer;
+  std::string visa_signing_key;
+  int visa_lifetime_s = 300;
+  // External OpenID Connect identity providers users may sign in with (docs/accounts.md,
+  // "Signing in with a university account"): [{"id", "display_name", "issuer", "client_id",
+  // "client_secret_file", "scopes"?, "authorization_endpoint"?, "token_endpoint"?, "jwks_uri"?,
+  // "redirect_uri"?, "create_accounts"?, "link_by_verified_email"?, "assume_email_verified"?}].
+  std::vector<identity::ExternalIdpSettings> external_idps;
 };
 
 // Parse a configuration document. InvalidArgument naming the field for a missing or wrong

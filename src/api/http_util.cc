@@ -26,8 +26,12 @@ void SendResult(httplib::Response& res, const Result<json>& result) {
   }
 }
 
-Result<json> ParseJsonBody(const httplib::Request& req) {
+Result<json> ParseJsonBody(const httplib::Request& req, size_t max_bytes) {
   if (req.body.empty()) return json::object();
+  if (req.body.size() > max_bytes) {
+    return InvalidArgument("the request body is larger than " + std::to_string(max_bytes) +
+                           " bytes");
+  }
   try {
     json body = json::parse(req.body);
     if (!body.is_object()) return InvalidArgument("the request body must be a JSON object");
@@ -67,12 +71,19 @@ int BindServer(httplib::Server& server, const std::string& host, int port) {
   return bound;
 }
 
+void SendTooLarge(httplib::Response& res, size_t limit) {
+  SendJson(res,
+           ErrorJson(InvalidArgument("the request body is larger than " + std::to_string(limit) +
+                                     " bytes")),
+           413);
+}
+
 void ConfigureServer(httplib::Server& server, int threads) {
   // httplib owns the queue it is given (its API takes a raw pointer).
   server.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<size_t>(threads));
   };
-  server.set_payload_max_length(kMaxRequestBytes);
+  server.set_payload_max_length(kMaxLargeBodyBytes);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_max_count(100000);
@@ -88,10 +99,7 @@ void ConfigureServer(httplib::Server& server, int threads) {
       SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path +
                               " (see docs/openapi.json)"));
     } else if (res.status == 413) {
-      SendJson(res,
-               ErrorJson(InvalidArgument("the request body is larger than " +
-                                         std::to_string(kMaxRequestBytes) + " bytes")),
-               413);
+      SendTooLarge(res, kMaxLargeBodyBytes);
     } else if (res.status >= 400) {
       SendJson(
           res,

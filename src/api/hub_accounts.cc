@@ -99,7 +99,7 @@ Result<Caller> HubServer::CallerOf(const httplib::Request& req) {
   const std::string cookie = CookieValue(req, kSessionCookie);
   if (cookie.empty()) return Caller{};
   ASSIGN_OR_RETURN(const identity::Principal p, SignedIn(req, ""));
-  return HubService::CallerFor(p);
+  return service_->Entitle(HubService::CallerFor(p));  // controlled tier with a grant
 }
 
 Result<identity::Principal> HubServer::SignedIn(const httplib::Request& req,
@@ -130,6 +130,27 @@ Result<identity::Principal> HubServer::SignedIn(const httplib::Request& req,
   return p;
 }
 
+Result<identity::Principal> HubServer::Authorize(const httplib::Request& req, Access access,
+                                                 bool during_enrolment) {
+  // Tokens reach administration only with the "admin" scope; their own account with any.
+  Result<identity::Principal> p = SignedIn(req, access == Access::kPlatformAdmin ? "admin" : "");
+  if (p.ok() && p->mfa_enrolment_required && !during_enrolment) {
+    p = PermissionDenied(
+        "your roles need a second factor: enrol one (POST /v1/me/totp) before anything else");
+  }
+  if (p.ok() && access == Access::kPlatformAdmin && !p->user.Has("platform_admin")) {
+    p = PermissionDenied("this is for platform administrators");
+  }
+  if (p.ok() && access == Access::kSiteAdmin && !p->user.Has("site_admin")) {
+    p = PermissionDenied("this is for site administrators");
+  }
+  if (!p.ok()) {
+    LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
+             p.status().message());
+  }
+  return p;
+}
+
 void HubServer::AddAccountRoutes() {
   using Principal = identity::Principal;
   using Fn =
@@ -137,24 +158,12 @@ void HubServer::AddAccountRoutes() {
   // Checks the caller against `access`, then runs `fn`. `during_enrolment`: the route stays
   // open to an account that must still enrol its second factor (everything else is closed).
   auto account = [this](Access access, bool during_enrolment, Fn fn) {
-    return [this, access, during_enrolment, fn](const httplib::Request& req,
-                                                httplib::Response& res) {
-      // Tokens reach administration only with the "admin" scope; their own account with any.
-      Result<Principal> p = SignedIn(req, access == Access::kPlatformAdmin ? "admin" : "");
-      if (p.ok() && p->mfa_enrolment_required && !during_enrolment) {
-        p = PermissionDenied(
-            "your roles need a second factor: enrol one (POST /v1/me/totp) before anything else");
-      }
-      if (p.ok() && access == Access::kPlatformAdmin && !p->user.Has("platform_admin")) {
-        p = PermissionDenied("this is for platform administrators");
-      }
-      if (!p.ok()) {
-        LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
-                 p.status().message());
-        return SendError(res, p.status());
-      }
-      SendResult(res, fn(*p, req, res));
-    };
+    return
+        [this, access, during_enrolment, fn](const httplib::Request& req, httplib::Response& res) {
+          Result<Principal> p = Authorize(req, access, during_enrolment);
+          if (!p.ok()) return SendError(res, p.status());
+          SendResult(res, fn(*p, req, res));
+        };
   };
   auto body_of = [](const httplib::Request& req,
                     std::initializer_list<const char*> allowed) -> Result<json> {
@@ -349,6 +358,8 @@ void HubServer::AddAccountRoutes() {
                   }
                   *field = std::stoll(v);
                 }
+                // Every query answered so far is in the listing (their entries are queued).
+                RETURN_IF_ERROR(service_->audit().Flush());
                 ASSIGN_OR_RETURN(const std::vector<audit::Entry> entries,
                                  audit::List(service_->database(), q));
                 json list = json::array();
@@ -368,6 +379,7 @@ void HubServer::AddAccountRoutes() {
          account(
              Access::kPlatformAdmin, false,
              [this](const Principal&, const httplib::Request&, httplib::Response&) -> Result<json> {
+               RETURN_IF_ERROR(service_->audit().Flush());
                ASSIGN_OR_RETURN(
                    const audit::VerifyReport r,
                    audit::Verify(service_->database(), service_->config().secret_key.substr(

@@ -352,6 +352,7 @@ TEST_F(HubAccountsTest, AuthorizationMatrix) {
     const char* name;
     Credentials cred;
     bool is_admin, is_token, anonymous;
+    bool is_site_admin = false;
   };
   const std::vector<Who> callers = {
       {"anonymous", {}, false, false, true},
@@ -359,7 +360,7 @@ TEST_F(HubAccountsTest, AuthorizationMatrix) {
       {"researcher", researcher, false, false, false},
       {"secretariat", secretariat, false, false, false},
       {"reviewer", reviewer, false, false, false},
-      {"site admin", site_admin, false, false, false},
+      {"site admin", site_admin, false, false, false, true},
       {"platform admin", admin, true, false, false},
       {"query token", query_token, false, true, false},
       {"admin token", admin_token, true, true, false},
@@ -386,6 +387,8 @@ TEST_F(HubAccountsTest, AuthorizationMatrix) {
       } else if (w.anonymous) {
         e = Expect::k401;
       } else if (route.access == Access::kPlatformAdmin && !w.is_admin) {
+        e = Expect::k403;
+      } else if (route.access == Access::kSiteAdmin && !w.is_site_admin) {
         e = Expect::k403;
       } else if (route.access == Access::kSignedIn && w.is_token && route.method == "POST" &&
                  route.path == "/v1/me/tokens") {

@@ -2,7 +2,9 @@
 
 #include "audit/audit_log.h"
 #include "identity/accounts.h"
+#include "identity/oidc_client.h"
 #include "identity/oidc_provider.h"
+#include "workflow/dataset_registry.h"
 #include "workflow/repository.h"
 
 namespace renkei {
@@ -13,6 +15,8 @@ std::span<const db::Migration> HubMigrations() {
       {2, "accounts, sessions and API tokens", identity::kSchemaSql},
       {3, "applications", workflow::kSchemaSql},
       {4, "OpenID Connect", identity::kOidcSchemaSql},
+      {5, "external identity providers", identity::kExternalIdpSchemaSql},
+      {6, "registered datasets (metadata registration)", workflow::kDatasetsSchemaSql},
   };
   return kMigrations;
 }

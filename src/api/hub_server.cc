@@ -29,6 +29,10 @@ Result<std::unique_ptr<HubServer>> HubServer::Create(const HubConfig& config) {
   hub->AddRoutes();
   hub->AddAccountRoutes();
   hub->AddOidcRoutes();
+  RETURN_IF_ERROR(hub->AddExternalIdpRoutes());
+  hub->AddUsageRoutes();
+  hub->AddApplicationRoutes();
+  hub->AddMetadataRoutes();
   return hub;
 }
 
@@ -46,6 +50,14 @@ void HubServer::Handle(const char* method, const std::string& path, Access acces
       pattern += path[i];
     }
   }
+  // Bodies are read up to kMaxLargeBodyBytes (ConfigureServer); only metadata registrations,
+  // which carry a samples file, may use that much.
+  const bool large = path.starts_with("/v1/datasets/");
+  handler = [large, inner = std::move(handler)](const httplib::Request& req,
+                                                httplib::Response& res) {
+    if (!large && req.body.size() > kMaxRequestBytes) return SendTooLarge(res, kMaxRequestBytes);
+    inner(req, res);
+  };
   const std::string m(method);
   if (m == "GET") {
     server_.Get(pattern, std::move(handler));
@@ -112,6 +124,11 @@ void HubServer::AddRoutes() {
   Handle("GET", "/v1/sites", Access::kPublic,
          authed([this](const Caller&, const httplib::Request&, httplib::Response& res) {
            SendJson(res, service_->Sites());
+         }));
+  // The keys of the hub's GA4GH Passport visas: every visa's jku (docs/federation.md).
+  Handle("GET", "/v1/visas/jwks", Access::kPublic,
+         authed([this](const Caller&, const httplib::Request&, httplib::Response& res) {
+           SendJson(res, service_->VisaJwks());
          }));
   Handle("GET", "/v1/catalog", Access::kPublic,
          authed([this](const Caller& caller, const httplib::Request&, httplib::Response& res) {

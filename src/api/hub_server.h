@@ -25,6 +25,7 @@ enum class Access {
   kPublic,         // anyone; a key, if given, sets the tier (query and Beacon routes)
   kSignedIn,       // a browser session or an account's API token
   kPlatformAdmin,  // signed in, holding the platform_admin role (and its second factor)
+  kSiteAdmin,      // signed in, holding site_admin for the site concerned (checked by the route)
 };
 
 struct Route {
@@ -51,8 +52,12 @@ class HubServer {
  private:
   HubServer() = default;
   void AddRoutes();
-  void AddAccountRoutes();  // hub_accounts.cc
-  void AddOidcRoutes();     // hub_oidc.cc
+  void AddAccountRoutes();        // hub_accounts.cc
+  void AddOidcRoutes();           // hub_oidc.cc
+  Status AddExternalIdpRoutes();  // hub_external_idp.cc (reads the IdPs' client secrets)
+  void AddUsageRoutes();          // hub_usage.cc
+  void AddApplicationRoutes();    // hub_applications.cc
+  void AddMetadataRoutes();       // hub_metadata.cc
   // Starts the OpenID Connect provider once the port is known (the default issuer names it).
   Status StartOidc(int port);
   // Registers a route and remembers it for routes(). `{name}` in `path` matches one segment
@@ -66,6 +71,13 @@ class HubServer {
   // or an account's API token carrying `scope` ("" = any). Unauthenticated when neither;
   // PermissionDenied for a missing scope or CSRF token.
   Result<identity::Principal> SignedIn(const httplib::Request& req, std::string_view scope);
+  // The signed-in account, checked against `access` (never kPublic): SignedIn (API tokens need
+  // the "admin" scope for kPlatformAdmin), a second factor enrolled unless `during_enrolment`,
+  // platform_admin for kPlatformAdmin, some site_admin role for kSiteAdmin (the route checks
+  // which site). PermissionDenied or Unauthenticated with a sentence otherwise; refusals are
+  // logged.
+  Result<identity::Principal> Authorize(const httplib::Request& req, Access access,
+                                        bool during_enrolment = false);
 
   std::unique_ptr<HubService> service_;
   struct BeaconParts;
@@ -73,6 +85,8 @@ class HubServer {
   httplib::Server server_;
   std::vector<Route> routes_;
   std::unique_ptr<identity::OidcProvider> oidc_;  // null when not configured
+  struct ExternalIdps;                            // hub_external_idp.cc
+  std::shared_ptr<ExternalIdps> external_idps_;   // shared_ptr: deleted where it is complete
 };
 
 }  // namespace renkei

@@ -77,10 +77,16 @@ Result<std::unique_ptr<HubService>> HubService::Create(const HubConfig& config) 
     hub->pool_ = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(config.threads) *
                                                        (config.sites.size() - 1));
   }
+  RETURN_IF_ERROR(hub->StartVisas());
   if (!config.query_log.empty()) {
     hub->log_ = std::fopen(config.query_log.c_str(), "a");
     if (!hub->log_) return NotFound("cannot open the query log " + config.query_log);
   }
+  hub->datasets_ = std::make_unique<workflow::DatasetRegistry>(hub->db_.get());
+  hub->metadata_pusher_ = std::make_unique<MetadataPusher>(hub->datasets_.get(), hub->audit_.get(),
+                                                           config.sites, hub->signer_.get());
+  // Registrations the hub had not yet sent when it stopped.
+  RETURN_IF_ERROR(hub->metadata_pusher_->EnqueuePending().WithContext("hub database"));
   return hub;
 }
 
@@ -102,7 +108,7 @@ Result<Caller> HubService::Authenticate(std::string_view api_key) {
     if (p.mfa_enrolment_required) {
       return PermissionDenied("enrol a second factor (TOTP) for this account first");
     }
-    return CallerFor(p);
+    return Entitle(CallerFor(p));
   }
   const std::string digest = crypto::Sha256(api_key);
   for (const ApiKeyConfig& k : config_.api_keys) {
@@ -118,12 +124,15 @@ Caller HubService::CallerFor(const identity::Principal& p) {
 std::vector<SiteAnswer> HubService::FanOut(const std::string& path, const json* body,
                                            const Caller& caller) {
   const std::string header = caller.ToHeader();
+  // A controlled-tier caller's visas go along, each site its own (signed with the request).
+  const std::vector<std::string> visas =
+      caller.tier == Tier::kControlled ? VisasFor(caller) : std::vector<std::string>(sites_.size());
   std::vector<SiteAnswer> answers(sites_.size());
   auto ask = [&](size_t i) {
     const auto start = std::chrono::steady_clock::now();
     answers[i].site_id = config_.sites[i].id;
     answers[i].site_name = config_.sites[i].name;
-    answers[i].answer = sites_[i]->Call(path, body, header);
+    answers[i].answer = sites_[i]->Call(path, body, header, visas[i]);
     answers[i].elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
@@ -189,6 +198,15 @@ void HubService::Record(const Caller& caller, std::string_view kind, const json&
   if (outcome.ok()) {
     entry["outcome"] = "answered";
     if (outcome->contains("partial")) entry["partial"] = detail["partial"] = (*outcome)["partial"];
+    // Which sites answered, for usage reports (audit/usage.h).
+    if (outcome->contains("sites") && (*outcome)["sites"].is_array()) {
+      json sites = json::array();
+      for (const json& s : (*outcome)["sites"]) {
+        if (s.is_object())
+          sites.push_back({{"id", s.value("id", "")}, {"status", s.value("status", "")}});
+      }
+      detail["sites"] = std::move(sites);
+    }
   } else {
     const StatusCode c = outcome.status().code();
     const bool refused = c == StatusCode::kPermissionDenied || c == StatusCode::kUnauthenticated ||
@@ -198,14 +216,18 @@ void HubService::Record(const Caller& caller, std::string_view kind, const json&
     entry["code"] = detail["code"] = StatusCodeName(c);
     entry["message"] = detail["message"] = outcome.status().message();
   }
-  const audit::Event event{caller.id.empty() ? "anonymous" : caller.id,
-                           "query." + std::string(kind),
-                           "",
-                           result,
-                           "",
-                           std::move(detail)};
-  if (Result<int64_t> seq = audit_->Append(event, std::chrono::system_clock::now()); !seq.ok()) {
-    LOG_ERROR("audit log: {}", seq.status().ToString());
+  audit::Event event{caller.id.empty() ? "anonymous" : caller.id,
+                     "query." + std::string(kind),
+                     "",
+                     result,
+                     "",
+                     std::move(detail)};
+  // Queued, not committed before answering: a commit per answer put the database's latency
+  // into every query's (docs/benchmarks.md). The queue refuses when the log falls behind or
+  // cannot be written, and then the query is not answered.
+  if (Status queued = audit_->AppendQueued(std::move(event), std::chrono::system_clock::now());
+      !queued.ok()) {
+    LOG_ERROR("audit log: {}", queued.ToString());
     outcome = Unavailable(
         "the hub cannot record queries right now, so it answers none; try again "
         "later");

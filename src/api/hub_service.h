@@ -15,6 +15,7 @@
 
 #include "api/caller.h"
 #include "api/config.h"
+#include "api/metadata_pusher.h"
 #include "audit/audit_log.h"
 #include "common/status.h"
 #include "db/database.h"
@@ -22,6 +23,8 @@
 #include "federation/signing.h"
 #include "federation/site_client.h"
 #include "identity/accounts.h"
+#include "workflow/application.h"
+#include "workflow/dataset_registry.h"
 
 namespace httplib {
 class ThreadPool;
@@ -41,7 +44,8 @@ class HubService {
   const HubConfig& config() const { return config_; }
 
   // The caller for a key ("" = anonymous, public tier): an account's API token ("rk_tok_…",
-  // which must carry the "query" scope: registered tier) or a key from the configuration
+  // which must carry the "query" scope: registered tier, controlled with an active grant — see
+  // Entitle) or a key from the configuration
   // (compared by SHA-256, in constant time: the tier it names). Unauthenticated for an unknown,
   // revoked or expired key; PermissionDenied for a token without the scope or of an account
   // that must first enrol a second factor.
@@ -63,9 +67,28 @@ class HubService {
     Record(caller, kind, nlohmann::json::object(), outcome);
   }
 
+  // Called after every stored change of an application that may change the grants in force
+  // (grant, revoke, an amendment decided, expiry, closing). Never fails the change itself.
+  // Drops the cached visas (hub_visas.cc), and tells each site holding a revoked grant of `app`
+  // its grant id (POST /v1/visas/revoked) so that visas already issued stop working there;
+  // each notice is audited ("visa.revocation_notice").
+  void GrantsChanged(const Application& app);
+
+  // --- GA4GH Passport visas (hub_visas.cc; docs/federation.md) ---
+  // The visa issuer URL ("iss") and the public keys nodes verify visas with (JWK Set).
+  const std::string& visa_issuer() const;
+  nlohmann::json VisaJwks() const;
+  // A signed-in account's caller (registered tier, id "user:N") holding an active access grant
+  // (workflow/access.h ActiveGrants of an application it applied for or is a member of) is
+  // raised to the controlled tier: the nodes then answer at that tier exactly the datasets its
+  // visas name. Other callers are returned unchanged. Errors: the database's.
+  Result<Caller> Entitle(const Caller& caller);
+
   db::Database& database() { return *db_; }
   audit::AuditLog& audit() { return *audit_; }
   identity::Accounts& accounts() { return *accounts_; }
+  workflow::DatasetRegistry& datasets() { return *datasets_; }
+  MetadataPusher& metadata_pusher() { return *metadata_pusher_; }
 
   // Each site's health: {"sites": [{"id","name","url","status","elapsed_ms"}]}.
   nlohmann::json Sites();
@@ -74,11 +97,18 @@ class HubService {
   explicit HubService(HubConfig config);
   std::vector<SiteAnswer> FanOut(const std::string& path, const nlohmann::json* body,
                                  const Caller& caller);
+  // Visas (hub_visas.cc): sets up the issuer and key (Create); per configured site, the
+  // space-separated visas a controlled-tier caller's request carries there ("" for none; a
+  // configured controlled key is a standing grant for every dataset of every site). Cached per
+  // caller until a minute before the first one lapses; issuing is audited ("visa.issue").
+  Status StartVisas();
+  std::vector<std::string> VisasFor(const Caller& caller);
   // Hub-side checks of a cohort (no samples needed): access by tier and no sample files.
   Status CheckCohort(const Caller& caller, const nlohmann::json& body, bool frequencies) const;
   Status CheckSelector(const Caller& caller, const nlohmann::json& body) const;
-  // Writes the query to the audit log and the query log. If the audit log cannot be written,
-  // `outcome` becomes that error: no answer leaves the hub unrecorded.
+  // Writes the query to the audit log (queued: audit::AuditLog::AppendQueued) and the query
+  // log. If the audit log refuses the entry, `outcome` becomes Unavailable: no answer leaves the
+  // hub unrecorded.
   void Record(const Caller& caller, std::string_view kind, const nlohmann::json& body,
               Result<nlohmann::json>& outcome);
 
@@ -91,8 +121,13 @@ class HubService {
   // Runs the calls to all sites but the first (which the request's own thread makes): a thread
   // per call would cost a clone and a stack for every site of every query.
   std::unique_ptr<httplib::ThreadPool> pool_;
+  struct VisaState;
+  std::shared_ptr<VisaState> visas_;  // shared_ptr: VisaState is complete only in hub_visas.cc
   std::mutex log_mu_;
   std::FILE* log_ = nullptr;
+  std::unique_ptr<workflow::DatasetRegistry> datasets_;
+  // Last: stopped first, while what it uses is still there.
+  std::unique_ptr<MetadataPusher> metadata_pusher_;
 };
 
 }  // namespace renkei

@@ -59,28 +59,52 @@ void NodeServer::AddRoutes() {
       handler(*caller, req, res);
     };
   };
-  auto post = [this](Result<json> (NodeService::*method)(const Caller&, const json&)) {
-    return
-        [this, method](const Caller& caller, const httplib::Request& req, httplib::Response& res) {
-          Result<json> body = ParseJsonBody(req);
-          if (!body.ok()) {
-            SendError(res, body.status());
-            return;
-          }
-          SendResult(res, (service_.get()->*method)(caller, *body));
-        };
+  // The caller's visas (X-Renkei-Visas, covered by the signature) decide which datasets are
+  // answered at the controlled tier; NodeService::CheckVisas logs every refused one.
+  auto visas_of = [this](const Caller& caller, const httplib::Request& req) {
+    return service_->CheckVisas(caller, req.get_header_value(std::string(kHeaderVisas)));
+  };
+  auto post = [this, visas_of](Result<json> (NodeService::*method)(const Caller&, const VisaAccess&,
+                                                                   const json&)) {
+    return [this, method, visas_of](const Caller& caller, const httplib::Request& req,
+                                    httplib::Response& res) {
+      Result<json> body = ParseJsonBody(req);
+      if (!body.ok()) {
+        SendError(res, body.status());
+        return;
+      }
+      SendResult(res, (service_.get()->*method)(caller, visas_of(caller, req), *body));
+    };
   };
   server_.Get(kNodeHealthPath,
               signed_route([this](const Caller&, const httplib::Request&, httplib::Response& res) {
                 SendJson(res, {{"site", service_->config().site}, {"status", "ok"}});
               }));
-  server_.Get(kNodeCatalogPath, signed_route([this](const Caller& caller, const httplib::Request&,
-                                                    httplib::Response& res) {
-                SendResult(res, service_->Catalog(caller));
+  server_.Get(kNodeCatalogPath,
+              signed_route([this, visas_of](const Caller& caller, const httplib::Request& req,
+                                            httplib::Response& res) {
+                SendResult(res, service_->CatalogWithVisas(caller, visas_of(caller, req)));
               }));
-  server_.Post(kNodeCountPath, signed_route(post(&NodeService::Count)));
-  server_.Post(kNodeFreqPath, signed_route(post(&NodeService::Freq)));
-  server_.Post(kNodeStrataPath, signed_route(post(&NodeService::Strata)));
+  server_.Post(kNodeCountPath, signed_route(post(&NodeService::CountWithVisas)));
+  server_.Post(kNodeFreqPath, signed_route(post(&NodeService::FreqWithVisas)));
+  server_.Post(kNodeStrataPath, signed_route(post(&NodeService::StrataWithVisas)));
+  // Registered metadata: the body carries a samples file, up to kMaxLargeBodyBytes.
+  server_.Post(kNodeMetadataPath,
+               signed_route([this](const Caller& caller, const httplib::Request& req,
+                                   httplib::Response& res) {
+                 Result<json> body = ParseJsonBody(req, kMaxLargeBodyBytes);
+                 if (!body.ok()) return SendError(res, body.status());
+                 LOG_INFO("node {}: metadata for {} from the hub (registered by {})",
+                          service_->config().site, body->value("dataset", ""), caller.id);
+                 SendResult(res, service_->ReplaceMetadata(*body));
+               }));
+  server_.Post(
+      kNodeVisaRevocationsPath,
+      signed_route([this](const Caller&, const httplib::Request& req, httplib::Response& res) {
+        Result<json> body = ParseJsonBody(req);
+        if (!body.ok()) return SendError(res, body.status());
+        SendResult(res, service_->RevokeGrants(*body));
+      }));
 }
 
 }  // namespace renkei

@@ -4,6 +4,8 @@
 //
 // Routes (all JSON; wire format in docs/federation.md):
 //   GET  /v1/health   GET /v1/catalog   POST /v1/count   POST /v1/freq   POST /v1/strata
+//   POST /v1/visas/revoked (the hub's notice of revoked grants)
+// A controlled-tier caller's GA4GH Passport visas come in X-Renkei-Visas (node_service.h).
 #pragma once
 
 #include <httplib.h>

@@ -1,6 +1,8 @@
 // `renkei admin …`: operator commands on the hub database.
 //   renkei admin audit verify --config hub.json      (or --database URL --public-key BASE64)
 //   renkei admin audit list   --config hub.json [--actor U] [--action PREFIX] [--limit N]
+//   renkei admin usage        --config hub.json --from DAY --to DAY [--by user|project|site|day]
+//                             [--csv]
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -8,6 +10,7 @@
 #include "api/config.h"
 #include "api/hub_schema.h"
 #include "audit/audit_log.h"
+#include "audit/usage.h"
 #include "cli/commands.h"
 #include "common/progress.h"
 #include "crypto/sodium.h"
@@ -116,6 +119,60 @@ std::pair<CLI::App*, std::function<Status()>> ListCmd(CLI::App* audit) {
           }};
 }
 
+struct UsageOptions {
+  AuditOptions source;
+  std::string from, to, by = "user";
+  bool csv = false;
+};
+
+// The usage report (audit/usage.h): a TSV table with a total row, or with --csv the same CSV as
+// GET /v1/admin/usage?format=csv.
+std::pair<CLI::App*, std::function<Status()>> UsageCmd(CLI::App* admin) {
+  auto o = std::make_shared<UsageOptions>();
+  auto* sub = admin->add_subcommand(
+      "usage", "Usage report: queries and data accessed per user, project, site or day");
+  sub->add_option("--config", o->source.config, "Hub configuration (its database)");
+  sub->add_option("--database", o->source.database, "Hub database URL (instead of --config)");
+  sub->add_option("--from", o->from, "First day, YYYY-MM-DD (UTC), inclusive")->required();
+  sub->add_option("--to", o->to, "Day after the last, YYYY-MM-DD (UTC), exclusive")->required();
+  sub->add_option("--by", o->by, "user, project, site or day (default user)");
+  sub->add_flag("--csv", o->csv, "Print CSV (RFC 4180, CRLF) instead of a TSV table");
+  return {sub, [o]() -> Status {
+            std::string url = o->source.database;
+            if (!o->source.config.empty()) {
+              ASSIGN_OR_RETURN(const auto source, DatabaseAndKey(o->source));
+              url = source.first;
+            }
+            if (url.empty()) return InvalidArgument("give --config hub.json or --database");
+            ASSIGN_OR_RETURN(const audit::UsageGroup by, audit::ParseUsageGroup(o->by));
+            RETURN_IF_ERROR(audit::CheckUsagePeriod(o->from, o->to));
+            ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, OpenHubDatabase(url));
+            ASSIGN_OR_RETURN(const audit::UsageReport report,
+                             audit::MakeUsageReport(*db, o->from, o->to, by));
+            if (o->csv) {
+              const std::string csv = audit::UsageCsv(report);
+              std::fwrite(csv.data(), 1, csv.size(), stdout);
+              return Status();
+            }
+            std::printf(
+                "%s\tqueries\tanswered\trefused\tfailed\tpublic\tregistered\t"
+                "controlled\tdistinct_cohorts\tsite_answers\tcontrolled_answers\tjobs\n",
+                std::string(audit::UsageGroupName(by)).c_str());
+            std::vector<audit::UsageRow> rows = report.rows;
+            rows.push_back(report.total);
+            for (const audit::UsageRow& r : rows) {
+              std::printf("%s", r.key.empty() ? "(none)" : r.key.c_str());
+              for (int64_t n : {r.queries(), r.answered, r.refused, r.failed, r.by_tier[0],
+                                r.by_tier[1], r.by_tier[2], r.distinct_cohorts, r.site_answers,
+                                r.controlled_answers, r.jobs}) {
+                std::printf("\t%lld", static_cast<long long>(n));
+              }
+              std::printf("\n");
+            }
+            return Status();
+          }};
+}
+
 }  // namespace
 
 void RegisterAdminCommands(CLI::App& app, CommandTable* table) {
@@ -125,6 +182,7 @@ void RegisterAdminCommands(CLI::App& app, CommandTable* table) {
   audit->require_subcommand(1);
   table->push_back(VerifyCmd(audit));
   table->push_back(ListCmd(audit));
+  table->push_back(UsageCmd(admin));
 }
 
 }  // namespace renkei

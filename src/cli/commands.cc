@@ -4,13 +4,16 @@
 
 #include <bit>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "cohort/cohort.h"
 #include "freq/freq.h"
 #include "freq/strata_report.h"
 #include "sim/simulate.h"
 #include "store/ingest.h"
+#include "store/metadata_update.h"
 #include "store/store.h"
 
 namespace renkei {
@@ -159,6 +162,47 @@ std::pair<CLI::App*, std::function<Status()>> StrataCmd(CLI::App& app) {
           }};
 }
 
+struct UpdateMetadataArgs {
+  std::string store, samples, out;
+};
+
+std::pair<CLI::App*, std::function<Status()>> UpdateMetadataCmd(CLI::App& app) {
+  auto o = std::make_shared<UpdateMetadataArgs>();
+  auto* sub = app.add_subcommand(
+      "update-metadata",
+      "Replace a store's sample metadata and recount its preset strata, without ingesting again");
+  sub->add_option("--store", o->store, "Genotype store directory")->required();
+  sub->add_option("--samples", o->samples,
+                  "Samples file with exactly the store's samples (see docs/samples-file.md)")
+      ->required();
+  sub->add_option("--out", o->out, "Write the updated store here (default: replace --store)");
+  return {sub, [o]() -> Status {
+            ASSIGN_OR_RETURN(GenotypeStore store, GenotypeStore::Open(o->store));
+            std::ifstream in(o->samples, std::ios::binary);
+            if (!in) return NotFound("cannot open the samples file " + o->samples);
+            std::stringstream text;
+            text << in.rdbuf();
+            // Every bad line is printed, not just the first.
+            std::vector<Status> problems;
+            Result<SampleTable> samples = SampleTable::ParseTsv(text.str(), o->samples, &problems);
+            if (!samples.ok()) {
+              for (const Status& p : problems) std::fprintf(stderr, "%s\n", p.message().c_str());
+              return Status(samples.status().code(), std::to_string(problems.size()) +
+                                                         " problem(s) in " + o->samples +
+                                                         "; the store is unchanged");
+            }
+            ASSIGN_OR_RETURN(const MetadataUpdateReport r,
+                             UpdateMetadata(store, *samples, o->out.empty() ? o->store : o->out,
+                                            /*overwrite=*/false, {{"samples_file", o->samples}}));
+            std::fprintf(stderr,
+                         "updated the metadata of %u samples (%u changed) and the preset strata of "
+                         "%llu variants in %.1fs\n",
+                         r.samples, r.changed_samples, static_cast<unsigned long long>(r.variants),
+                         r.seconds);
+            return Status::Ok();
+          }};
+}
+
 }  // namespace
 
 CommandTable RegisterCommands(CLI::App& app) {
@@ -167,6 +211,7 @@ CommandTable RegisterCommands(CLI::App& app) {
   t.push_back(IngestCmd(app));
   t.push_back(FreqCmd(app));
   t.push_back(StrataCmd(app));
+  t.push_back(UpdateMetadataCmd(app));
   RegisterServeCommands(app, &t);
   RegisterDemoCommand(app, &t);
   RegisterAdminCommands(app, &t);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,9 +27,12 @@
 #include "api/config.h"
 #include "cli/commands.h"
 #include "cli/demo_accounts.h"
+#include "cli/demo_applications.h"
 #include "cli/shutdown.h"
 #include "common/log.h"
+#include "crypto/openssl.h"
 #include "crypto/sodium.h"
+#include "identity/jwt.h"
 #include "sim/simulate.h"
 #include "store/format.h"
 #include "store/ingest.h"
@@ -37,6 +41,11 @@
 namespace renkei {
 
 namespace {
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -262,6 +271,12 @@ Status RunDemo(const DemoOptions& o) {
   const crypto::Ed25519KeyPair keys = crypto::GenerateEd25519KeyPair();
   const std::string registered_key = "rk_" + crypto::HexEncode(crypto::RandomBytes(16));
   const std::string controlled_key = "rk_" + crypto::HexEncode(crypto::RandomBytes(16));
+  // The hub signs GA4GH Passport visas with this key; every node gets its public half.
+  const fs::path visa_key = fs::absolute(fs::path(o.dir) / "config" / "hub.visa.pem");
+  const std::string visa_issuer = "http://127.0.0.1:" + std::to_string(o.port);
+  ASSIGN_OR_RETURN(const crypto::RsaSigningKey visa_signing_key, crypto::RsaSigningKey::Generate());
+  RETURN_IF_ERROR(visa_signing_key.SavePemFile(visa_key.string()));
+  const json visa_jwks = {{"keys", {identity::JwkToJson(visa_signing_key.public_jwk())}}};
   std::vector<Child> children;
   json hub_sites = json::array();
   const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
@@ -275,7 +290,16 @@ Status RunDemo(const DemoOptions& o) {
         {"name", s.name},
         {"listen", {{"host", "127.0.0.1"}, {"port", port}}},
         {"hub_public_key", crypto::Base64Encode(keys.public_key)},
-        {"datasets", {{{"id", std::string(s.biobank) + "-" + s.id}, {"store", store.string()}}}}};
+        {"hub_visa",
+         {{"issuer", visa_issuer},
+          {"jwks", visa_jwks},
+          {"revoked_file",
+           fs::absolute(fs::path(o.dir) / "config" / (std::string(s.id) + ".revoked.json"))
+               .string()}}},
+        // Lower case: dataset ids follow the site-id syntax that applications and registrations
+        // use ("tmm-tohoku").
+        {"datasets",
+         {{{"id", Lower(std::string(s.biobank)) + "-" + s.id}, {"store", store.string()}}}}};
     const fs::path config = fs::path(o.dir) / "config" / (std::string(s.id) + ".json");
     RETURN_IF_ERROR(WriteFile(config, node.dump(2)));
     ASSIGN_OR_RETURN(const pid_t pid,
@@ -291,6 +315,8 @@ Status RunDemo(const DemoOptions& o) {
       {"sites", hub_sites},
       {"query_log", fs::absolute(fs::path(o.dir) / "logs" / "queries.jsonl").string()},
       {"database", fs::absolute(fs::path(o.dir) / "hub.db").string()},
+      {"visa_issuer", visa_issuer},
+      {"visa_signing_key", visa_key.string()},
       {"api_keys",
        {{{"sha256", crypto::HexEncode(crypto::Sha256(registered_key))},
          {"tier", "registered"},
@@ -305,6 +331,9 @@ Status RunDemo(const DemoOptions& o) {
   ASSIGN_OR_RETURN(const std::vector<DemoAccount> accounts,
                    SeedDemoAccounts(fs::absolute(fs::path(o.dir) / "hub.db").string(),
                                     keys.secret_key, demo_password));
+  ASSIGN_OR_RETURN(
+      const std::vector<DemoApplication> applications,
+      SeedDemoApplications(fs::absolute(fs::path(o.dir) / "hub.db").string(), keys.secret_key));
   ASSIGN_OR_RETURN(const pid_t hub_pid,
                    Spawn(exe, {"--log-level", "info", "hub", "--config", hub_config.string()},
                          fs::path(o.dir) / "logs" / "hub.log"));
@@ -374,6 +403,24 @@ Status RunDemo(const DemoOptions& o) {
                 a.totp_secret.empty() ? "" : "TOTP ", a.totp_secret.c_str(),
                 a.recovery_code.empty() ? "" : "  recovery ", a.recovery_code.c_str());
   }
+  // The submitted application's feasibility check, computed by the running hub.
+  std::vector<std::string> feasibility;
+  for (const DemoAccount& a : accounts) {
+    if (a.role != "secretariat" || applications.size() < 2) continue;
+    Result<std::vector<std::string>> lines = RecordDemoFeasibility(client, a, applications[1].id);
+    if (!lines.ok()) {
+      StopChildren(children);
+      return lines.status();
+    }
+    feasibility = std::move(*lines);
+  }
+  std::printf(
+      "Applications of researcher@demo.renkei.jp (GET /v1/applications; docs/applications.md):\n");
+  for (const DemoApplication& a : applications) {
+    std::printf("  %s  %-13s %s — %s\n", a.id.c_str(), a.state.c_str(), a.title.c_str(),
+                a.note.c_str());
+  }
+  for (const std::string& line : feasibility) std::printf("      feasibility %s\n", line.c_str());
   std::printf("Logs: %s/logs/ (queries.jsonl records every query)\n", o.dir.c_str());
   std::printf(
       "Audit log: renkei admin audit list --config %s/config/hub.json   (verify: "

@@ -82,6 +82,12 @@ void AddSiteStatus(const std::vector<SiteAnswer>& answers, json* out) {
               {"elapsed_ms", static_cast<double>(static_cast<int64_t>(a.elapsed_ms * 100)) / 100}};
     if (a.answer.ok()) {
       s["status"] = "ok";
+      // Datasets a controlled-tier caller got at the registered tier only, and why (no valid
+      // GA4GH Passport visa): passed on so that no answer is lowered silently.
+      if (a.answer->is_object() && a.answer->contains("access") &&
+          (*a.answer)["access"].is_array()) {
+        s["access"] = (*a.answer)["access"];
+      }
     } else if (a.answer.status().code() == StatusCode::kNotFound) {
       s["status"] = "no_record";
       s["message"] = a.answer.status().message();

@@ -50,7 +50,8 @@ class Breakdown {
 Status WholeQueryRefusal(const std::vector<SiteAnswer>& answers);
 
 // {"sites": [{"id", "name", "status": "ok" | "no_record" | "unavailable", "message"?,
-// "elapsed_ms"}], "partial": bool}: merged into `out`.
+// "access"?, "elapsed_ms"}], "partial": bool}: merged into `out`. "access" is the node's list of
+// datasets answered below the caller's tier for want of a valid visa (api/node_service.h).
 void AddSiteStatus(const std::vector<SiteAnswer>& answers, nlohmann::json* out);
 
 // Federated answers from node answers (see api/node_service.h for their form). Each returns

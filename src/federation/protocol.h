@@ -17,6 +17,11 @@ inline constexpr char kNodeCountPath[] = "/v1/count";
 inline constexpr char kNodeFreqPath[] = "/v1/freq";
 inline constexpr char kNodeStrataPath[] = "/v1/strata";
 inline constexpr char kNodeHealthPath[] = "/v1/health";
+// Registered sample metadata for one of the node's datasets (api/metadata_pusher.h).
+inline constexpr char kNodeMetadataPath[] = "/v1/metadata";
+// POST {"revoked": [{"id": grant id or visa jti, "until": Unix seconds}]}: the hub tells the node
+// of revoked access grants, whose visas it must refuse from then on (identity/passport.h).
+inline constexpr char kNodeVisaRevocationsPath[] = "/v1/visas/revoked";
 
 // The error body for `status` (precondition: !status.ok()).
 nlohmann::json ErrorJson(const Status& status);

@@ -11,6 +11,7 @@ namespace renkei {
 namespace {
 
 constexpr std::string_view kMessageVersion = "renkei-request-v1";
+constexpr std::string_view kMessageVersionVisas = "renkei-request-v2";
 constexpr size_t kNonceBytes = 16;
 constexpr std::chrono::seconds kMaxSkewLimit = std::chrono::hours(24);
 
@@ -23,17 +24,22 @@ int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
 // audience and the request it received, so any changed field changes the message.
 std::string SignedMessage(std::string_view audience, std::string_view method, std::string_view path,
                           std::string_view timestamp, std::string_view nonce, std::string_view body,
-                          std::string_view caller) {
+                          std::string_view caller, std::string_view visas) {
   const std::string body_hash = crypto::HexEncode(crypto::Sha256(body));
+  const std::string_view version = visas.empty() ? kMessageVersion : kMessageVersionVisas;
   std::string m;
-  m.reserve(kMessageVersion.size() + audience.size() + method.size() + path.size() +
-            timestamp.size() + nonce.size() + body_hash.size() + caller.size() + 7);
+  m.reserve(version.size() + audience.size() + method.size() + path.size() + timestamp.size() +
+            nonce.size() + body_hash.size() + caller.size() + visas.size() + 8);
   for (std::string_view field :
-       {kMessageVersion, audience, method, path, timestamp, nonce, std::string_view(body_hash)}) {
+       {version, audience, method, path, timestamp, nonce, std::string_view(body_hash)}) {
     m.append(field);
     m.push_back('\n');
   }
   m.append(caller);
+  if (!visas.empty()) {
+    m.push_back('\n');
+    m.append(visas);
+  }
   return m;
 }
 
@@ -89,16 +95,18 @@ SignatureHeaders RequestSigner::Sign(std::string_view audience, const SignedRequ
   const std::string timestamp = std::to_string(UnixSeconds(now));
   const std::string nonce = crypto::Base64Encode(crypto::RandomBytes(kNonceBytes));
   const std::string message = SignedMessage(audience, request.method, request.path, timestamp,
-                                            nonce, request.body, request.caller);
+                                            nonce, request.body, request.caller, request.visas);
   Result<std::string> signature = crypto::SignEd25519(secret_key_, message);
   // Cannot fail: Create checked the key size, the only reason SignEd25519 refuses.
   assert(signature.ok());
-  return SignatureHeaders{
+  SignatureHeaders headers{
       {std::string(kHeaderTimestamp), timestamp},
       {std::string(kHeaderNonce), nonce},
       {std::string(kHeaderCaller), request.caller},
       {std::string(kHeaderSignature), crypto::Base64Encode(*signature)},
   };
+  if (!request.visas.empty()) headers.emplace(std::string(kHeaderVisas), request.visas);
+  return headers;
 }
 
 Result<std::unique_ptr<RequestVerifier>> RequestVerifier::Create(std::string public_key,
@@ -130,6 +138,7 @@ Status RequestVerifier::Verify(const SignedRequest& request, const SignatureHead
   const std::string* nonce_text = FindHeader(headers, kHeaderNonce, &duplicate);
   const std::string* caller = FindHeader(headers, kHeaderCaller, &duplicate);
   const std::string* signature_text = FindHeader(headers, kHeaderSignature, &duplicate);
+  const std::string* visas = FindHeader(headers, kHeaderVisas, &duplicate);  // optional
   std::string missing;
   for (const auto& [value, name] : {std::pair{timestamp_text, kHeaderTimestamp},
                                     {nonce_text, kHeaderNonce},
@@ -148,6 +157,10 @@ Status RequestVerifier::Verify(const SignedRequest& request, const SignatureHead
   }
   if (HasLineBreak(*caller)) {
     return Unauthenticated("malformed " + std::string(kHeaderCaller) +
+                           " header (contains a line break)");
+  }
+  if (visas != nullptr && HasLineBreak(*visas)) {
+    return Unauthenticated("malformed " + std::string(kHeaderVisas) +
                            " header (contains a line break)");
   }
   int64_t timestamp = 0;
@@ -182,8 +195,9 @@ Status RequestVerifier::Verify(const SignedRequest& request, const SignatureHead
 
   // 3. Signed by the hub, for this node, over exactly this request. libsodium's verification
   // compares in constant time.
-  const std::string message = SignedMessage(audience_, request.method, request.path,
-                                            *timestamp_text, *nonce_text, request.body, *caller);
+  const std::string message =
+      SignedMessage(audience_, request.method, request.path, *timestamp_text, *nonce_text,
+                    request.body, *caller, visas != nullptr ? *visas : std::string_view());
   if (!crypto::VerifyEd25519(public_key_, message, *signature)) {
     return Unauthenticated("bad signature");
   }

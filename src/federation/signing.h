@@ -7,6 +7,11 @@
 //   hex SHA-256 of the body, and the caller header value (tier and caller id asserted by hub)
 // Headers: X-Renkei-Timestamp, X-Renkei-Nonce, X-Renkei-Caller, X-Renkei-Signature (base64).
 // Binding the audience stops a request captured at one node being replayed at another.
+//
+// A request that carries GA4GH Passport visas (identity/passport.h) for the node sends them
+// space-separated in X-Renkei-Visas and is signed as "renkei-request-v2": the same fields
+// followed by one more, the visas header value. So the visas cannot be added, removed or
+// swapped without breaking the signature, and requests without visas sign exactly as before.
 #pragma once
 
 #include <chrono>
@@ -28,12 +33,14 @@ inline constexpr std::string_view kHeaderTimestamp = "X-Renkei-Timestamp";
 inline constexpr std::string_view kHeaderNonce = "X-Renkei-Nonce";
 inline constexpr std::string_view kHeaderCaller = "X-Renkei-Caller";
 inline constexpr std::string_view kHeaderSignature = "X-Renkei-Signature";
+inline constexpr std::string_view kHeaderVisas = "X-Renkei-Visas";
 
 struct SignedRequest {
   std::string method;  // "GET", "POST"
   std::string path;    // "/v1/freq?x=1"
   std::string body;
-  std::string caller;  // e.g. "registered:alice"; the node trusts it only when signed
+  std::string caller;      // e.g. "registered:alice"; the node trusts it only when signed
+  std::string visas = {};  // space-separated compact JWS visas for this node; "" = none
 };
 
 // Headers to attach (name → value).
@@ -44,8 +51,9 @@ class RequestSigner {
   // `secret_key`: 64-byte Ed25519 secret key. InvalidArgument if the size is wrong.
   static Result<RequestSigner> Create(std::string secret_key);
   // Signs `request` for the node `audience` at time `now` with a fresh random nonce; returns the
-  // four headers above. A method, path or caller containing a line break yields headers that
-  // every verifier refuses. Thread-safe.
+  // four headers above, plus X-Renkei-Visas when request.visas is not empty. A method, path,
+  // caller or visas value containing a line break yields headers that every verifier refuses.
+  // Thread-safe.
   SignatureHeaders Sign(std::string_view audience, const SignedRequest& request,
                         std::chrono::system_clock::time_point now) const;
 
@@ -92,9 +100,11 @@ class RequestVerifier {
   //
   // Header names are matched case-insensitively (HTTP); two spellings of the same header are
   // refused as malformed. `request.caller` is ignored: the caller is the X-Renkei-Caller header,
-  // which the signature covers, and callers must take it from there once Verify returns OK.
-  // Method, path and caller may not contain a line break (it would make the signed message
-  // ambiguous). Thread-safe.
+  // which the signature covers, and callers must take it from there once Verify returns OK;
+  // likewise `request.visas` is ignored and the optional X-Renkei-Visas header is what is
+  // verified (its absence and an empty value mean the same: no visas). Method, path, caller and
+  // visas may not contain a line break (it would make the signed message ambiguous).
+  // Thread-safe.
   Status Verify(const SignedRequest& request, const SignatureHeaders& headers,
                 std::chrono::system_clock::time_point now);
 

@@ -84,6 +84,45 @@ TEST_F(SigningTest, SignsTheDocumentedMessage) {
   EXPECT_TRUE(crypto::VerifyEd25519(keys_.public_key, message, *signature));
 }
 
+TEST_F(SigningTest, VisasAreSignedAsTheDocumentedV2Message) {
+  SignedRequest request = Request();
+  request.visas = "aaa.bbb.ccc ddd.eee.fff";
+  SignatureHeaders h = signer_->Sign("tmm", request, kNow);
+  EXPECT_EQ(h.at(std::string(kHeaderVisas)), "aaa.bbb.ccc ddd.eee.fff");
+  const std::string message =
+      "renkei-request-v2\ntmm\nPOST\n/v1/freq?chrom=chr1&pos=12345\n1700000000\n" +
+      h.at(std::string(kHeaderNonce)) + "\n" + crypto::HexEncode(crypto::Sha256(request.body)) +
+      "\nregistered:alice\naaa.bbb.ccc ddd.eee.fff";
+  auto signature = crypto::Base64Decode(h.at(std::string(kHeaderSignature)));
+  ASSERT_TRUE(signature.ok());
+  EXPECT_TRUE(crypto::VerifyEd25519(keys_.public_key, message, *signature));
+  Status s = verifier_->Verify(request, h, kNow);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  // Without visas nothing changes: no header, the v1 message.
+  EXPECT_FALSE(signer_->Sign("tmm", Request(), kNow).contains(std::string(kHeaderVisas)));
+}
+
+TEST_F(SigningTest, VisasCannotBeAddedRemovedOrSwapped) {
+  SignedRequest request = Request();
+  request.visas = "aaa.bbb.ccc";
+  const SignatureHeaders with_visas = signer_->Sign("tmm", request, kNow);
+  SignatureHeaders removed = with_visas;
+  removed.erase(std::string(kHeaderVisas));
+  ExpectRefused(verifier_->Verify(request, removed, kNow), "bad signature");
+  SignatureHeaders swapped = with_visas;
+  swapped[std::string(kHeaderVisas)] = "xxx.yyy.zzz";
+  ExpectRefused(verifier_->Verify(request, swapped, kNow), "bad signature");
+  SignatureHeaders added = signer_->Sign("tmm", Request(), kNow);
+  added[std::string(kHeaderVisas)] = "aaa.bbb.ccc";
+  ExpectRefused(verifier_->Verify(request, added, kNow), "bad signature");
+  SignatureHeaders broken = with_visas;
+  broken[std::string(kHeaderVisas)] = "aaa\nbbb";
+  ExpectRefused(verifier_->Verify(request, broken, kNow), "malformed X-Renkei-Visas header");
+  SignatureHeaders twice = with_visas;
+  twice["x-renkei-visas"] = "aaa.bbb.ccc";
+  ExpectRefused(verifier_->Verify(request, twice, kNow), "malformed signature headers");
+}
+
 TEST_F(SigningTest, NoncesAreFresh) {
   SignatureHeaders a = signer_->Sign("tmm", Request(), kNow);
   SignatureHeaders b = signer_->Sign("tmm", Request(), kNow);

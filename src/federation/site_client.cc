@@ -47,12 +47,13 @@ void SiteClient::Release(std::unique_ptr<httplib::Client> client) {
 }
 
 Result<nlohmann::json> SiteClient::Call(const std::string& path, const nlohmann::json* body,
-                                        const std::string& caller) {
+                                        const std::string& caller, const std::string& visas) {
   SignedRequest req;
   req.method = body ? "POST" : "GET";
   req.path = path;
   req.body = body ? body->dump() : std::string();
   req.caller = caller;
+  req.visas = visas;
   const SignatureHeaders sig = signer_->Sign(site_id_, req, std::chrono::system_clock::now());
   httplib::Headers headers;
   for (const auto& [name, value] : sig) headers.emplace(name, value);

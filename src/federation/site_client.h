@@ -32,12 +32,13 @@ class SiteClient {
   const std::string& site_id() const { return site_id_; }
 
   // Sends a signed request (GET when body is null, POST with a JSON body otherwise) asserting
-  // `caller` ("tier:id"), and returns the JSON answer. The whole answer must arrive within the
-  // timeout: a node that trickles its answer is cut off. Errors: Unavailable when the node
-  // cannot be reached or does not answer in time (message says which); the node's own error
-  // (code and message from its error body) otherwise.
+  // `caller` ("tier:id") and carrying `visas` (space-separated compact JWS visas for this site,
+  // "" for none: signing.h X-Renkei-Visas), and returns the JSON answer. The whole answer must
+  // arrive within the timeout: a node that trickles its answer is cut off. Errors: Unavailable when
+  // the node cannot be reached or does not answer in time (message says which); the node's own
+  // error (code and message from its error body) otherwise.
   Result<nlohmann::json> Call(const std::string& path, const nlohmann::json* body,
-                              const std::string& caller);
+                              const std::string& caller, const std::string& visas = "");
 
   std::chrono::milliseconds timeout() const { return timeout_; }
 

@@ -1,0 +1,535 @@
+// The hub's application routes over HTTP: the whole data-use journey with real nodes behind the
+// hub (feasibility counts come from cross-search), object-level access, bad input and the
+// audit trail.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "api/api_test_fixture.h"
+#include "api/hub_server.h"
+#include "api/node_server.h"
+#include "api/openapi_check.h"
+#include "crypto/sodium.h"
+#include "identity/totp.h"
+
+namespace renkei {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+const char* const kPassword = "correct horse battery staple";
+// Two cohorts: a large one (shown) and one that is empty by construction (0 samples: withheld
+// at the registered tier, zero included).
+const char* const kLargeCohort = "sex=female";
+const char* const kEmptyCohort = "sex=male & sex=female";
+
+struct Answer {
+  int status = 0;
+  json body;
+  std::string raw;
+  std::string set_cookie;
+};
+
+struct Credentials {
+  std::string cookie, csrf, bearer;
+  std::string user;  // "user:<id>"
+};
+
+std::string Day(Clock::time_point t) {
+  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(t)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+class HubApplicationsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
+                                     ("renkei-hub-apps-test-" + std::to_string(getpid())));
+    const crypto::Ed25519KeyPair keys = crypto::GenerateEd25519KeyPair();
+    HubConfig c;
+    c.listen = {"127.0.0.1", 0};
+    c.secret_key = keys.secret_key;
+    c.threads = 8;
+    // Two real nodes and a site that is down (nothing listens on port 1).
+    for (const auto& [site, dataset, biobank] :
+         {std::tuple{"tohoku", "tmm_wgs", "TMM"}, std::tuple{"imsut", "bbj_wgs", "BBJ"}}) {
+      NodeConfig n;
+      n.site = site;
+      n.listen = {"127.0.0.1", 0};
+      n.hub_public_key = keys.public_key;
+      n.threads = 4;
+      n.datasets = {{dataset, testing::MakeStore(*dir_, biobank, 120, 20)}};
+      auto node = NodeServer::Create(n);
+      ASSERT_TRUE(node.ok()) << node.status().ToString();
+      NodeServer* raw = node->release();
+      auto port = raw->Bind();
+      ASSERT_TRUE(port.ok());
+      nodes_.push_back(raw);
+      node_threads_.push_back(new std::thread([raw] { raw->Serve(); }));
+      c.sites.push_back({site, site, "http://127.0.0.1:" + std::to_string(*port)});
+    }
+    c.sites.push_back({"nig", "nig (down)", "http://127.0.0.1:1"});
+    c.timeout_ms = 1000;
+    auto hub = HubServer::Create(c);
+    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
+    hub_ = hub->release();
+    auto port = hub_->Bind();
+    ASSERT_TRUE(port.ok());
+    port_ = *port;
+    thread_ = new std::thread([] { hub_->Serve(); });
+  }
+  static void TearDownTestSuite() {
+    if (hub_ != nullptr) {
+      hub_->Stop();
+      thread_->join();
+      delete thread_;
+      delete hub_;
+      hub_ = nullptr;
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      nodes_[i]->Stop();
+      node_threads_[i]->join();
+      delete node_threads_[i];
+      delete nodes_[i];
+    }
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static Answer Raw(const std::string& method, const std::string& path, const std::string& body,
+                    const std::string& content_type, const Credentials& who) {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    httplib::Headers h;
+    if (!who.cookie.empty()) h.emplace("Cookie", "renkei_session=" + who.cookie);
+    if (!who.csrf.empty()) h.emplace("X-CSRF-Token", who.csrf);
+    if (!who.bearer.empty()) h.emplace("Authorization", "Bearer " + who.bearer);
+    httplib::Result r =
+        method == "GET" ? client.Get(path, h) : client.Post(path, h, body, content_type.c_str());
+    if (!r) return {};
+    return {r->status, json::parse(r->body, nullptr, false), r->body,
+            r->get_header_value("Set-Cookie")};
+  }
+  static Answer Call(const std::string& method, const std::string& path, const json& body,
+                     const Credentials& who) {
+    return Raw(method, path, body.dump(), "application/json", who);
+  }
+
+  // An account with `roles` (besides researcher), signed in; staff roles get a second factor.
+  static Credentials Account(const std::string& email, std::vector<std::string> roles) {
+    identity::Accounts& accounts = hub_->service().accounts();
+    auto u = accounts.CreateUser({email, "Test User", "Test University", "academic", kPassword},
+                                 "system", Clock::now());
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    for (const std::string& r : roles) {
+      EXPECT_TRUE(accounts.GrantRole(u->id, *identity::ParseRole(r), "system", Clock::now()).ok());
+    }
+    std::string second;
+    if (!roles.empty()) {
+      auto e = accounts.BeginTotp(u->id, Clock::now());
+      const std::string secret = *identity::Base32Decode(e->secret_base32);
+      const int64_t now =
+          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+      auto codes = accounts.ConfirmTotp(u->id, *identity::TotpCode(secret, now), Clock::now());
+      EXPECT_TRUE(codes.ok());
+      second = codes->at(0);
+    }
+    const Answer a =
+        Call("POST", "/v1/auth/sign-in",
+             {{"email", email}, {"password", kPassword}, {"second_factor", second}}, {});
+    EXPECT_EQ(a.status, 200) << a.raw;
+    const size_t b = a.set_cookie.find('=') + 1;
+    return {a.set_cookie.substr(b, a.set_cookie.find(';') - b), a.body.value("csrf_token", ""), "",
+            "user:" + std::to_string(u->id)};
+  }
+
+  // Complete data-use content requesting all three sites, with both cohorts.
+  static json Content() {
+    const auto now = Clock::now();
+    return {{"title", "Rare variants in type 2 diabetes"},
+            {"institution", "Example University"},
+            {"organisation", "academic"},
+            {"datasets", {"tmm_wgs"}},
+            {"sites", {"tohoku", "imsut", "nig"}},
+            {"research_plan", "Association analysis of whole-genome variants with T2D."},
+            {"purpose", "Find rare variants associated with type 2 diabetes."},
+            {"intended_use", {{"category", "DUO:0000007"}, {"diseases", {"E11"}}}},
+            {"period_start", Day(now)},
+            {"period_end", Day(now + std::chrono::days(365))},
+            {"cohorts", {kLargeCohort, kEmptyCohort}}};
+  }
+
+  // Takes an action at the application's current version; returns the answer.
+  static Answer Act(const std::string& id, const Credentials& who, json body) {
+    const Answer got = Call("GET", "/v1/applications/" + id, {}, who);
+    if (got.status != 200) return got;
+    body["version"] = got.body["version"];
+    return Call("POST", "/v1/applications/" + id + "/actions", body, who);
+  }
+
+  // A submitted data-use application of a new researcher.
+  static std::pair<std::string, Credentials> Submitted(const std::string& email) {
+    const Credentials r = Account(email, {});
+    Answer a = Call("POST", "/v1/applications", {{"kind", "data_use"}, {"content", Content()}}, r);
+    EXPECT_EQ(a.status, 201) << a.raw;
+    const std::string id = a.body.value("id", "");
+    a = Act(id, r, {{"action", "submit"}});
+    EXPECT_EQ(a.status, 200) << a.raw;
+    return {id, r};
+  }
+
+  static inline std::filesystem::path* dir_ = nullptr;
+  static inline std::vector<NodeServer*> nodes_;
+  static inline std::vector<std::thread*> node_threads_;
+  static inline HubServer* hub_ = nullptr;
+  static inline std::thread* thread_ = nullptr;
+  static inline int port_ = 0;
+};
+
+std::vector<std::string> Names(const json& actions) {
+  std::vector<std::string> out;
+  for (const json& a : actions) out.push_back(a.get<std::string>());
+  return out;
+}
+
+TEST_F(HubApplicationsTest, TheWholeJourneyOverHttp) {
+  const Credentials alice = Account("alice@example.ac.jp", {});
+  const Credentials sec = Account("sec@example.jp", {"secretariat"});
+  const Credentials rev1 = Account("rev1@example.jp", {"reviewer"});
+  const Credentials rev2 = Account("rev2@example.jp", {"reviewer"});
+  const Credentials rev3 = Account("rev3@example.jp", {"reviewer"});
+  const Credentials tohoku = Account("tohoku@example.jp", {"site_admin:tohoku"});
+  const json doc = OpenApi();
+
+  // Create a draft with a title only, then edit it into a complete application.
+  Answer a = Call("POST", "/v1/applications",
+                  {{"kind", "data_use"}, {"content", {{"title", "Draft title"}}}}, alice);
+  ASSERT_EQ(a.status, 201) << a.raw;
+  EXPECT_EQ(Validate(doc, "Application", a.body), "");
+  const std::string id = a.body["id"];
+  const std::string path = "/v1/applications/" + id;
+  EXPECT_EQ(a.body["state"], "draft");
+  EXPECT_EQ(a.body["applicant"], alice.user);
+  EXPECT_EQ(a.body["version"], 1);
+  EXPECT_EQ(Names(a.body["actions"]), (std::vector<std::string>{"edit", "submit", "close"}));
+  // An incomplete draft cannot be submitted: the message names the missing fields.
+  a = Act(id, alice, {{"action", "submit"}});
+  EXPECT_EQ(a.status, 400) << a.raw;
+  EXPECT_NE(a.raw.find("institution: required"), std::string::npos) << a.raw;
+  a = Act(id, alice, {{"action", "edit"}, {"content", Content()}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["version"], 2);
+  EXPECT_EQ(a.body["content"]["title"], "Rare variants in type 2 diabetes");
+  a = Act(id, alice, {{"action", "submit"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "submitted");
+  // The researcher's own list shows it; the secretariat's default view lists submitted ones.
+  a = Call("GET", "/v1/applications", {}, alice);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["view"], "mine");
+  ASSERT_EQ(a.body["applications"].size(), 1u);
+  EXPECT_EQ(a.body["applications"][0]["id"], id);
+  EXPECT_EQ(Validate(doc, "ApplicationList", a.body), "");
+  a = Call("GET", "/v1/applications", {}, sec);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["view"], "secretariat");
+  EXPECT_NE(a.raw.find(id), std::string::npos);
+  const Answer sec_view = Call("GET", path, {}, sec);
+  EXPECT_EQ(Names(sec_view.body["actions"]),
+            (std::vector<std::string>{"record_feasibility", "return", "forward"}));
+
+  // Feasibility is computed: counts typed by the secretariat are refused.
+  a = Act(id, sec,
+          {{"action", "record_feasibility"},
+           {"feasibility", {{{"site", "tohoku"}, {"cohort", 0}, {"count", 5}}}}});
+  EXPECT_EQ(a.status, 400) << a.raw;
+  EXPECT_NE(a.raw.find("computed by the hub"), std::string::npos);
+  a = Act(id, sec, {{"action", "record_feasibility"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  // Each count equals what cross-search tells the applicant for that cohort and site: shown
+  // counts exactly, withheld ones (null) as suppressed, and the site that is down unavailable.
+  const json feasibility = a.body["feasibility"];
+  ASSERT_EQ(feasibility.size(), 6u) << feasibility.dump();
+  int shown = 0, suppressed = 0, unavailable = 0;
+  for (int cohort = 0; cohort < 2; ++cohort) {
+    const Answer search =
+        Call("POST", "/v1/search", {{"cohort", cohort == 0 ? kLargeCohort : kEmptyCohort}}, alice);
+    ASSERT_EQ(search.status, 200) << search.raw;
+    EXPECT_EQ(search.body["tier"], "registered");
+    for (const std::string site : {"tohoku", "imsut", "nig"}) {
+      SCOPED_TRACE(site + " cohort " + std::to_string(cohort));
+      const json* f = nullptr;
+      for (const json& x : feasibility) {
+        if (x["site"] == site && x["cohort"] == cohort) f = &x;
+      }
+      ASSERT_NE(f, nullptr);
+      const json& by_site = search.body["cohort_size"]["by_site"];
+      if (site == "nig") {
+        EXPECT_EQ((*f)["unavailable"], true);
+        EXPECT_EQ((*f)["suppressed"], false);
+        EXPECT_EQ((*f)["count"], 0);
+        EXPECT_FALSE(by_site.contains("nig") && by_site["nig"].is_number());
+        ++unavailable;
+      } else if (by_site.at(site).is_null()) {
+        EXPECT_EQ((*f)["suppressed"], true);
+        EXPECT_EQ((*f)["count"], 0);
+        ++suppressed;
+      } else {
+        EXPECT_EQ((*f)["suppressed"], false);
+        EXPECT_EQ((*f)["unavailable"], false);
+        EXPECT_EQ((*f)["count"], by_site.at(site));
+        EXPECT_GE((*f)["count"].get<int64_t>(), 10);  // above the floor, so shown
+        ++shown;
+      }
+    }
+  }
+  EXPECT_EQ(shown, 2);       // sex=female at both sites
+  EXPECT_EQ(suppressed, 2);  // the empty cohort: 0 is withheld, never shown
+  EXPECT_EQ(unavailable, 2);
+
+  // Returned for revision, resubmitted, forwarded.
+  a = Act(id, sec, {{"action", "return"}, {"comment", "Please add a data management plan."}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "returned");
+  a = Act(id, alice, {{"action", "submit"}, {"comment", "Plan added."}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  a = Act(id, sec, {{"action", "forward"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "under_review");
+  a = Call("GET", "/v1/applications", {}, rev1);
+  EXPECT_EQ(a.body["view"], "reviewer");
+  EXPECT_NE(a.raw.find(id), std::string::npos);
+
+  // A reviewer with a conflict cannot vote; two others vote and one decides.
+  a = Act(id, rev3, {{"action", "declare_conflict"}, {"comment", "co-author"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  a = Act(id, rev3, {{"action", "vote"}, {"vote", "approve"}});
+  EXPECT_EQ(a.status, 403) << a.raw;
+  EXPECT_NE(a.raw.find("conflict"), std::string::npos) << a.raw;
+  a = Act(id, rev1, {{"action", "vote"}, {"vote", "approve"}, {"comment", "Sound plan."}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  a = Act(id, rev2, {{"action", "vote"}, {"vote", "approve"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  a = Act(id, rev1, {{"action", "decide"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "approved");
+
+  // Contract, grant, revoke.
+  const std::string today = Day(Clock::now());
+  a = Act(id, sec,
+          {{"action", "record_contract"},
+           {"contract",
+            {{"site", "tohoku"},
+             {"user_institution", {{"name", "Example University"}, {"signed_on", today}}},
+             {"providing_site", {{"name", "Tohoku Medical Megabank"}, {"signed_on", today}}},
+             {"platform_operator", {{"name", "renkei operator"}, {"signed_on", today}}},
+             {"document_ref", "contracts/0001.pdf"}}}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "contracted");
+  const std::string period_end = Content()["period_end"];
+  a = Act(
+      id, tohoku,
+      {{"action", "grant"}, {"site", "tohoku"}, {"dataset", "tmm_wgs"}, {"expiry", period_end}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "granted");
+  ASSERT_EQ(a.body["grants"].size(), 1u);
+  EXPECT_EQ(a.body["grants"][0]["expiry"], period_end + "T00:00:00Z");
+  EXPECT_EQ(a.body["grants"][0]["granted_by"], tohoku.user);
+  EXPECT_EQ(Validate(doc, "Application", a.body), "");
+  a = Call("GET", "/v1/applications", {}, tohoku);
+  EXPECT_EQ(a.body["view"], "site_admin");
+  EXPECT_NE(a.raw.find(id), std::string::npos);
+  a = Act(id, tohoku, {{"action", "revoke"}, {"site", "tohoku"}, {"comment", "protocol breach"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "revoked");
+  EXPECT_TRUE(a.body["actions"].empty());
+
+  // The history names every step in order.
+  std::vector<std::string> steps;
+  for (const json& e : a.body["history"]) steps.push_back(e["action"]);
+  EXPECT_EQ(steps,
+            (std::vector<std::string>{"create", "edit", "submit", "record_feasibility", "return",
+                                      "submit", "forward", "declare_conflict", "vote", "vote",
+                                      "decide", "record_contract", "grant", "revoke"}));
+}
+
+TEST_F(HubApplicationsTest, OthersCannotReadOrChangeItById) {
+  const auto [id, owner] = Submitted("owner@example.ac.jp");
+  const std::string path = "/v1/applications/" + id;
+  const Credentials other = Account("other@example.ac.jp", {});
+  const Credentials nig = Account("nig-admin@example.jp", {"site_admin:nig-other"});
+  const Credentials tohoku = Account("tohoku2@example.jp", {"site_admin:tohoku"});
+  // Another researcher: 404 exactly as for an id that does not exist, for every verb.
+  const Answer missing = Call("GET", "/v1/applications/APP-999999", {}, other);
+  EXPECT_EQ(missing.status, 404);
+  Answer a = Call("GET", path, {}, other);
+  EXPECT_EQ(a.status, 404) << a.raw;
+  EXPECT_EQ(a.body["error"]["message"],
+            "no application '" + id + "'");  // the same words as for a missing one
+  a = Call("POST", path + "/actions", {{"action", "edit"}, {"version", 2}, {"content", Content()}},
+           other);
+  EXPECT_EQ(a.status, 404) << a.raw;
+  a = Call("POST", path + "/actions", {{"action", "close"}, {"version", 2}}, other);
+  EXPECT_EQ(a.status, 404) << a.raw;
+  a = Call("GET", "/v1/applications?limit=500", {}, other);
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.raw.find(id), std::string::npos);
+  // The other researcher cannot take a staff view either.
+  EXPECT_EQ(Call("GET", "/v1/applications?view=secretariat", {}, other).status, 403);
+  // A site administrator of another site cannot read it; of a requested site can.
+  EXPECT_EQ(Call("GET", path, {}, nig).status, 404);
+  a = Call("GET", "/v1/applications?limit=500", {}, nig);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.raw.find(id), std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/applications?site=tohoku", {}, nig).status, 403);
+  EXPECT_EQ(Call("GET", path, {}, tohoku).status, 200);
+  // The owner still can, and the application is unchanged.
+  a = Call("GET", path, {}, owner);
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.body["state"], "submitted");
+  EXPECT_EQ(a.body["version"], 2);
+}
+
+TEST_F(HubApplicationsTest, BadInputGetsClearErrors) {
+  const auto [id, owner] = Submitted("bad-input@example.ac.jp");
+  const std::string actions = "/v1/applications/" + id + "/actions";
+  const json doc = OpenApi();
+  struct Case {
+    std::string label, path, body, type;
+    int status;
+    std::string needle;
+  };
+  const std::vector<Case> cases = {
+      {"malformed JSON", actions, "{\"action\": ", "application/json", 400, "not valid JSON"},
+      {"not an object", "/v1/applications", "[1]", "application/json", 400, "JSON object"},
+      {"oversized", "/v1/applications", std::string(300 * 1024, ' '), "application/json", 400,
+       "at most 262144 bytes"},
+      {"wrong content type", "/v1/applications", R"({"kind": "data_use"})", "text/plain", 400,
+       "Content-Type must be application/json"},
+      {"form content type", actions, R"({"action": "close", "version": 2})",
+       "application/x-www-form-urlencoded", 400, "Content-Type"},
+      {"unknown kind", "/v1/applications", R"({"kind": "genomes"})", "application/json", 400,
+       "unknown application kind 'genomes'"},
+      {"missing kind", "/v1/applications", "{}", "application/json", 400, "'kind' is required"},
+      {"unknown field", actions, R"({"action": "close", "version": 2, "x": 1})", "application/json",
+       400, "unknown field 'x'"},
+      {"unknown action", actions, R"({"action": "approve", "version": 2})", "application/json", 400,
+       "unknown action 'approve'"},
+      {"no version", actions, R"({"action": "close"})", "application/json", 400,
+       "'version' is required"},
+      {"stale version", actions, R"({"action": "close", "version": 1})", "application/json", 409,
+       "is at version 2, not 1"},
+      {"out of order", actions, R"({"action": "edit", "version": 2})", "application/json", 409,
+       "submitted"},
+      {"bad vote", actions, R"({"action": "vote", "vote": "yes", "version": 2})",
+       "application/json", 400, "unknown vote 'yes'"},
+      {"bad expiry", actions, R"({"action": "grant", "expiry": "2026-02-30", "version": 2})",
+       "application/json", 400, "expiry: '2026-02-30' is not a calendar date"},
+      {"bad content", actions,
+       R"({"action": "edit", "content": {"period_end": "soon"}, "version": 2})", "application/json",
+       400, "content.period_end"},
+      {"bad list state", "/v1/applications?state=pending", "", "", 400,
+       "unknown application state 'pending'"},
+      {"bad list limit", "/v1/applications?limit=0", "", "", 400, "'limit' must be"},
+      {"bad view", "/v1/applications?view=king", "", "", 400, "view"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.label);
+    const Answer a =
+        Raw(c.body.empty() && c.type.empty() ? "GET" : "POST", c.path, c.body, c.type, owner);
+    EXPECT_EQ(a.status, c.status) << a.raw.substr(0, 300);
+    EXPECT_NE(a.raw.find(c.needle), std::string::npos) << a.raw.substr(0, 300);
+    EXPECT_EQ(Validate(doc, "Error", a.body), "") << a.raw.substr(0, 300);
+  }
+  // The out-of-order message names the current state and what it allows.
+  const Answer a = Call("POST", actions, {{"action", "edit"}, {"version", 2}}, owner);
+  EXPECT_NE(a.raw.find("submitted"), std::string::npos) << a.raw;
+  // None of it changed the application.
+  EXPECT_EQ(Call("GET", "/v1/applications/" + id, {}, owner).body["version"], 2);
+}
+
+TEST_F(HubApplicationsTest, ListingFiltersAndPages) {
+  const Credentials r = Account("lister@example.ac.jp", {});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    const Answer a = Call("POST", "/v1/applications", {{"kind", "platform_use"}}, r);
+    ASSERT_EQ(a.status, 201) << a.raw;
+    ids.push_back(a.body["id"]);
+  }
+  const Answer inquiry =
+      Call("POST", "/v1/applications",
+           {{"kind", "inquiry"}, {"content", {{"title", "Q"}, {"purpose", "Which data?"}}}}, r);
+  ASSERT_EQ(inquiry.status, 201) << inquiry.raw;
+  EXPECT_EQ(inquiry.body["state"], "open");
+  Answer a = Call("GET", "/v1/applications?kind=platform_use&limit=2", {}, r);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(a.body["applications"].size(), 2u);
+  EXPECT_EQ(a.body["applications"][0]["id"], ids[2]);  // newest first
+  ASSERT_TRUE(a.body["next_cursor"].is_string());
+  a = Call("GET",
+           "/v1/applications?kind=platform_use&limit=2&cursor=" +
+               a.body["next_cursor"].get<std::string>(),
+           {}, r);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(a.body["applications"].size(), 1u);
+  EXPECT_EQ(a.body["applications"][0]["id"], ids[0]);
+  EXPECT_TRUE(a.body["next_cursor"].is_null());
+  a = Call("GET", "/v1/applications?state=open", {}, r);
+  ASSERT_EQ(a.body["applications"].size(), 1u);
+  EXPECT_EQ(a.body["applications"][0]["kind"], "inquiry");
+  // Drafts never reach staff views, even when asked for.
+  const Credentials admin = Account("list-admin@example.jp", {"platform_admin"});
+  a = Call("GET", "/v1/applications?state=draft&limit=500", {}, admin);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_TRUE(a.body["applications"].empty()) << a.raw;
+  EXPECT_EQ(Call("GET", "/v1/applications/" + ids[0], {}, admin).status, 404);
+  // A non-researcher cannot create one.
+  const Credentials sec = Account("list-sec@example.jp", {"secretariat"});
+  identity::Accounts& accounts = hub_->service().accounts();
+  auto users = accounts.ListUsers();
+  ASSERT_TRUE(users.ok());
+  for (const identity::User& u : *users) {
+    if (u.email == "list-sec@example.jp") {
+      ASSERT_TRUE(
+          accounts.RevokeRole(u.id, *identity::ParseRole("researcher"), "system", Clock::now())
+              .ok());
+    }
+  }
+  a = Call("POST", "/v1/applications", {{"kind", "platform_use"}}, sec);
+  EXPECT_EQ(a.status, 403) << a.raw;
+}
+
+TEST_F(HubApplicationsTest, EveryTransitionIsAudited) {
+  const auto [id, owner] = Submitted("audited@example.ac.jp");
+  const Credentials sec = Account("audit-sec@example.jp", {"secretariat"});
+  const Credentials admin = Account("audit-admin@example.jp", {"platform_admin"});
+  ASSERT_EQ(Act(id, sec, {{"action", "forward"}}).status, 200);
+  ASSERT_EQ(Act(id, owner, {{"action", "submit"}}).status, 409);  // refused: audited too
+  const Answer a = Call("GET", "/v1/admin/audit?action=application.&limit=1000", {}, admin);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  std::vector<std::string> seen;  // oldest first: "actor action outcome from→to"
+  for (const json& e : a.body["entries"]) {
+    if (e["target"] != "application:" + id) continue;
+    const json& d = e["detail"];
+    seen.insert(seen.begin(), e["actor"].get<std::string>() + " " + e["action"].get<std::string>() +
+                                  " " + e["outcome"].get<std::string>() + " " +
+                                  d.value("from", "-") + "→" + d.value("to", "-"));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      owner.user + " application.create ok -→draft",
+                      owner.user + " application.submit ok draft→submitted",
+                      sec.user + " application.forward ok submitted→under_review",
+                      owner.user + " application.submit denied under_review→-",
+                  }));
+  EXPECT_EQ(Call("GET", "/v1/admin/audit/verify", {}, admin).body["intact"], true);
+}
+
+}  // namespace
+}  // namespace renkei

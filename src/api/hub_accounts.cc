@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "api/http_util.h"
+#include "api/hub_http.h"
 #include "api/hub_server.h"
 #include "common/log.h"
 #include "crypto/sodium.h"
@@ -13,46 +14,15 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kSessionCookie = "renkei_session";
 constexpr const char* kCsrfHeader = "X-CSRF-Token";
 
 std::chrono::system_clock::time_point Now() { return std::chrono::system_clock::now(); }
-
-// The value of cookie `name` in the request, or "".
-std::string CookieValue(const httplib::Request& req, std::string_view name) {
-  const std::string header = req.get_header_value("Cookie");
-  for (size_t b = 0; b < header.size();) {
-    size_t e = header.find(';', b);
-    if (e == std::string::npos) e = header.size();
-    std::string_view part(header.data() + b, e - b);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
-        part[name.size()] == '=') {
-      return std::string(part.substr(name.size() + 1));
-    }
-    b = e + 1;
-  }
-  return "";
-}
 
 std::string BearerOrKey(const httplib::Request& req) {
   std::string key = req.get_header_value("X-API-Key");
   const std::string auth = req.get_header_value("Authorization");
   if (key.empty() && auth.rfind("Bearer ", 0) == 0) key = auth.substr(7);
   return key;
-}
-
-json UserJson(const identity::User& u) {
-  json roles = json::array();
-  for (const identity::RoleGrant& r : u.roles) roles.push_back(r.ToString());
-  return {{"id", u.id},
-          {"email", u.email},
-          {"display_name", u.display_name},
-          {"institution", u.institution},
-          {"kind", u.kind},
-          {"roles", roles},
-          {"totp_enabled", u.totp_enabled},
-          {"created_at", u.created_at}};
 }
 
 json TokenJson(const identity::ApiToken& t) {
@@ -92,6 +62,35 @@ void SetSessionCookie(httplib::Response& res, const std::string& token, int64_t 
 }
 
 }  // namespace
+
+std::string CookieValue(const httplib::Request& req, std::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  for (size_t b = 0; b < header.size();) {
+    size_t e = header.find(';', b);
+    if (e == std::string::npos) e = header.size();
+    std::string_view part(header.data() + b, e - b);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    b = e + 1;
+  }
+  return "";
+}
+
+json UserJson(const identity::User& u) {
+  json roles = json::array();
+  for (const identity::RoleGrant& r : u.roles) roles.push_back(r.ToString());
+  return {{"id", u.id},
+          {"email", u.email},
+          {"display_name", u.display_name},
+          {"institution", u.institution},
+          {"kind", u.kind},
+          {"roles", roles},
+          {"totp_enabled", u.totp_enabled},
+          {"created_at", u.created_at}};
+}
 
 Result<Caller> HubServer::CallerOf(const httplib::Request& req) {
   const std::string key = BearerOrKey(req);

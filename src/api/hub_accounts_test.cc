@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api/hub_server.h"
+#include "api/hub_test_client.h"
 #include "api/openapi_check.h"
 #include "crypto/sodium.h"
 #include "identity/jwt.h"
@@ -18,18 +19,9 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
-const char* const kPassword = "correct horse battery staple";
-
-struct Answer {
-  int status = 0;
-  json body;
-  std::string set_cookie;
-};
-
-// Who calls: nothing, a session (cookie + CSRF token), or a bearer token.
-struct Credentials {
-  std::string cookie, csrf, bearer;
-};
+const char* const kPassword = testing::kTestPassword;
+using testing::Answer;
+using testing::Credentials;
 
 class HubAccountsTest : public ::testing::Test {
  protected:
@@ -60,45 +52,12 @@ class HubAccountsTest : public ::testing::Test {
 
   static Answer Call(const std::string& method, const std::string& path, const json& body,
                      const Credentials& who) {
-    httplib::Client client("127.0.0.1", port_);
-    httplib::Headers h;
-    if (!who.cookie.empty()) h.emplace("Cookie", "renkei_session=" + who.cookie);
-    if (!who.csrf.empty()) h.emplace("X-CSRF-Token", who.csrf);
-    if (!who.bearer.empty()) h.emplace("Authorization", "Bearer " + who.bearer);
-    httplib::Result r = method == "GET" ? client.Get(path, h)
-                        : method == "DELETE"
-                            ? client.Delete(path, h)
-                            : client.Post(path, h, body.dump(), "application/json");
-    if (!r) return {};
-    Answer a{r->status, json::parse(r->body, nullptr, false), r->get_header_value("Set-Cookie")};
-    return a;
+    return testing::HubTestClient(hub_, port_).Call(method, path, body, who);
   }
 
   // An account with `roles`, signed in; with a TOTP second factor when `totp`.
   static Credentials Account(const std::string& email, std::vector<std::string> roles, bool totp) {
-    identity::Accounts& accounts = hub_->service().accounts();
-    auto u = accounts.CreateUser({email, "Test User", "Test University", "academic", kPassword},
-                                 "system", Clock::now());
-    EXPECT_TRUE(u.ok()) << u.status().ToString();
-    for (const std::string& r : roles) {
-      EXPECT_TRUE(accounts.GrantRole(u->id, *identity::ParseRole(r), "system", Clock::now()).ok());
-    }
-    std::string second;
-    if (totp) {
-      auto e = accounts.BeginTotp(u->id, Clock::now());
-      const std::string secret = *identity::Base32Decode(e->secret_base32);
-      const int64_t now =
-          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
-      auto codes = accounts.ConfirmTotp(u->id, *identity::TotpCode(secret, now), Clock::now());
-      EXPECT_TRUE(codes.ok());
-      second = codes->at(0);  // a recovery code: no waiting for the next TOTP step
-    }
-    const Answer a =
-        Call("POST", "/v1/auth/sign-in",
-             {{"email", email}, {"password", kPassword}, {"second_factor", second}}, {});
-    EXPECT_EQ(a.status, 200) << a.body.dump();
-    const size_t b = a.set_cookie.find('=') + 1;
-    return {a.set_cookie.substr(b, a.set_cookie.find(';') - b), a.body.value("csrf_token", ""), ""};
+    return testing::HubTestClient(hub_, port_).Account(email, roles, totp);
   }
 
   static std::string Token(const Credentials& session, std::vector<std::string> scopes) {

@@ -376,11 +376,7 @@ void HubServer::AddApplicationRoutes() {
   // workflow actor of that account.
   auto signed_in = [this](Fn fn) {
     return [this, fn](const httplib::Request& req, httplib::Response& res) {
-      Result<Principal> p = SignedIn(req, "");
-      if (p.ok() && p->mfa_enrolment_required) {
-        p = PermissionDenied(
-            "your roles need a second factor: enrol one (POST /v1/me/totp) before anything else");
-      }
+      Result<Principal> p = Authorize(req, Access::kSignedIn);
       Result<Actor> actor = p.ok() ? ActorOf(*p) : Result<Actor>(p.status());
       if (!actor.ok()) {
         LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,

@@ -10,6 +10,7 @@
 
 #include "api/api_test_fixture.h"
 #include "api/hub_server.h"
+#include "api/hub_test_client.h"
 #include "api/node_server.h"
 #include "api/openapi_check.h"
 #include "crypto/sodium.h"
@@ -21,23 +22,13 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
-const char* const kPassword = "correct horse battery staple";
 // Two cohorts: a large one (shown) and one that is empty by construction (0 samples: withheld
 // at the registered tier, zero included).
 const char* const kLargeCohort = "sex=female";
 const char* const kEmptyCohort = "sex=male & sex=female";
 
-struct Answer {
-  int status = 0;
-  json body;
-  std::string raw;
-  std::string set_cookie;
-};
-
-struct Credentials {
-  std::string cookie, csrf, bearer;
-  std::string user;  // "user:<id>"
-};
+using testing::Answer;
+using testing::Credentials;
 
 std::string Day(Clock::time_point t) {
   const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(t)};
@@ -105,49 +96,16 @@ class HubApplicationsTest : public ::testing::Test {
 
   static Answer Raw(const std::string& method, const std::string& path, const std::string& body,
                     const std::string& content_type, const Credentials& who) {
-    httplib::Client client("127.0.0.1", port_);
-    client.set_read_timeout(30, 0);
-    httplib::Headers h;
-    if (!who.cookie.empty()) h.emplace("Cookie", "renkei_session=" + who.cookie);
-    if (!who.csrf.empty()) h.emplace("X-CSRF-Token", who.csrf);
-    if (!who.bearer.empty()) h.emplace("Authorization", "Bearer " + who.bearer);
-    httplib::Result r =
-        method == "GET" ? client.Get(path, h) : client.Post(path, h, body, content_type.c_str());
-    if (!r) return {};
-    return {r->status, json::parse(r->body, nullptr, false), r->body,
-            r->get_header_value("Set-Cookie")};
+    return testing::HubTestClient(hub_, port_).Raw(method, path, body, content_type, who);
   }
   static Answer Call(const std::string& method, const std::string& path, const json& body,
                      const Credentials& who) {
-    return Raw(method, path, body.dump(), "application/json", who);
+    return testing::HubTestClient(hub_, port_).Call(method, path, body, who);
   }
 
   // An account with `roles` (besides researcher), signed in; staff roles get a second factor.
   static Credentials Account(const std::string& email, std::vector<std::string> roles) {
-    identity::Accounts& accounts = hub_->service().accounts();
-    auto u = accounts.CreateUser({email, "Test User", "Test University", "academic", kPassword},
-                                 "system", Clock::now());
-    EXPECT_TRUE(u.ok()) << u.status().ToString();
-    for (const std::string& r : roles) {
-      EXPECT_TRUE(accounts.GrantRole(u->id, *identity::ParseRole(r), "system", Clock::now()).ok());
-    }
-    std::string second;
-    if (!roles.empty()) {
-      auto e = accounts.BeginTotp(u->id, Clock::now());
-      const std::string secret = *identity::Base32Decode(e->secret_base32);
-      const int64_t now =
-          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
-      auto codes = accounts.ConfirmTotp(u->id, *identity::TotpCode(secret, now), Clock::now());
-      EXPECT_TRUE(codes.ok());
-      second = codes->at(0);
-    }
-    const Answer a =
-        Call("POST", "/v1/auth/sign-in",
-             {{"email", email}, {"password", kPassword}, {"second_factor", second}}, {});
-    EXPECT_EQ(a.status, 200) << a.raw;
-    const size_t b = a.set_cookie.find('=') + 1;
-    return {a.set_cookie.substr(b, a.set_cookie.find(';') - b), a.body.value("csrf_token", ""), "",
-            "user:" + std::to_string(u->id)};
+    return testing::HubTestClient(hub_, port_).Account(email, roles, !roles.empty());
   }
 
   // Complete data-use content requesting all three sites, with both cohorts.

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api/http_util.h"
+#include "api/hub_http.h"
 #include "api/hub_server.h"
 #include "common/log.h"
 #include "crypto/sodium.h"
@@ -19,7 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kSessionCookie = "renkei_session";
 // The state of a sign-in in progress, bound to the browser that started it (RFC 9700 §4.7).
 // SameSite=Lax, not Strict: the callback arrives as a top-level navigation from the provider's
 // site, and Strict cookies are not sent on it.
@@ -33,23 +33,6 @@ constexpr const char* kCsrfCookie = "renkei_csrf";
 constexpr size_t kMaxProviderAnswerBytes = 1 << 20;
 
 std::chrono::system_clock::time_point Now() { return std::chrono::system_clock::now(); }
-
-// The value of cookie `name` in the request, or "".
-std::string CookieValue(const httplib::Request& req, std::string_view name) {
-  const std::string header = req.get_header_value("Cookie");
-  for (size_t b = 0; b < header.size();) {
-    size_t e = header.find(';', b);
-    if (e == std::string::npos) e = header.size();
-    std::string_view part(header.data() + b, e - b);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
-        part[name.size()] == '=') {
-      return std::string(part.substr(name.size() + 1));
-    }
-    b = e + 1;
-  }
-  return "";
-}
 
 void AddCookie(httplib::Response& res, std::string_view name, std::string_view value,
                std::string_view attributes, int64_t max_age) {
@@ -65,19 +48,6 @@ void SetSession(httplib::Response& res, const identity::Session& s) {
   // The same cookie as POST /v1/auth/sign-in (hub_accounts.cc).
   AddCookie(res, kSessionCookie, s.token, "Path=/; HttpOnly; SameSite=Strict", max_age);
   AddCookie(res, kCsrfCookie, s.csrf_token, "Path=/; SameSite=Strict", max_age);
-}
-
-json UserJson(const identity::User& u) {
-  json roles = json::array();
-  for (const identity::RoleGrant& r : u.roles) roles.push_back(r.ToString());
-  return {{"id", u.id},
-          {"email", u.email},
-          {"display_name", u.display_name},
-          {"institution", u.institution},
-          {"kind", u.kind},
-          {"roles", roles},
-          {"totp_enabled", u.totp_enabled},
-          {"created_at", u.created_at}};
 }
 
 // The provider calls over cpp-httplib: no redirects followed, 5 s timeouts, answers up to

@@ -28,7 +28,7 @@ struct Answer {
 // Who calls: nothing, a session (cookie + CSRF token), or a bearer token.
 struct Credentials {
   std::string cookie, csrf, bearer;
-  std::string user;  // "user:<id>"
+  std::string user = {};  // "user:<id>" (default initialisers: {cookie, csrf, bearer} is enough)
   int64_t id = 0;
 };
 

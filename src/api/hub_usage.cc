@@ -10,22 +10,8 @@ namespace renkei {
 void HubServer::AddUsageRoutes() {
   Handle("GET", "/v1/admin/usage", Access::kPlatformAdmin,
          [this](const httplib::Request& req, httplib::Response& res) {
-           // The same checks as the other administration routes (hub_accounts.cc): a session or
-           // an "admin"-scoped token, a second factor enrolled, the platform_admin role.
-           Result<identity::Principal> p = SignedIn(req, "admin");
-           if (p.ok() && p->mfa_enrolment_required) {
-             p = PermissionDenied(
-                 "your roles need a second factor: enrol one (POST /v1/me/totp) before anything "
-                 "else");
-           }
-           if (p.ok() && !p->user.Has("platform_admin")) {
-             p = PermissionDenied("this is for platform administrators");
-           }
-           if (!p.ok()) {
-             LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
-                      p.status().message());
-             return SendError(res, p.status());
-           }
+           Result<identity::Principal> p = Authorize(req, Access::kPlatformAdmin);
+           if (!p.ok()) return SendError(res, p.status());
            Result<audit::UsageReport> report = [&]() -> Result<audit::UsageReport> {
              const std::string by = req.has_param("by") ? req.get_param_value("by") : "user";
              ASSIGN_OR_RETURN(const audit::UsageGroup group, audit::ParseUsageGroup(by));

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api/hub_server.h"
+#include "api/hub_test_client.h"
 #include "api/openapi_check.h"
 #include "crypto/sodium.h"
 #include "identity/totp.h"
@@ -17,8 +18,6 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
-
-const char* const kPassword = "correct horse battery staple";
 
 struct Reply {
   int status = 0;
@@ -56,29 +55,10 @@ class HubUsageTest : public ::testing::Test {
   // Signs an account in (with a TOTP second factor when it holds `role`) and returns its
   // session cookie.
   static std::string SignIn(const std::string& email, const std::string& role) {
-    identity::Accounts& accounts = hub_->service().accounts();
-    auto u = accounts.CreateUser({email, "Test User", "Test University", "academic", kPassword},
-                                 "system", Clock::now());
-    EXPECT_TRUE(u.ok()) << u.status().ToString();
-    std::string second;
-    if (!role.empty()) {
-      EXPECT_TRUE(
-          accounts.GrantRole(u->id, *identity::ParseRole(role), "system", Clock::now()).ok());
-      auto e = accounts.BeginTotp(u->id, Clock::now());
-      const std::string secret = *identity::Base32Decode(e->secret_base32);
-      const int64_t now =
-          std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
-      auto codes = accounts.ConfirmTotp(u->id, *identity::TotpCode(secret, now), Clock::now());
-      EXPECT_TRUE(codes.ok());
-      second = codes->at(0);
-    }
-    httplib::Client client("127.0.0.1", port_);
-    const json body = {{"email", email}, {"password", kPassword}, {"second_factor", second}};
-    auto r = client.Post("/v1/auth/sign-in", body.dump(), "application/json");
-    EXPECT_TRUE(r && r->status == 200);
-    const std::string cookie = r ? r->get_header_value("Set-Cookie") : "";
-    const size_t b = cookie.find('=') + 1;
-    return cookie.substr(b, cookie.find(';') - b);
+    const testing::HubTestClient client(hub_, port_);
+    const std::vector<std::string> roles =
+        role.empty() ? std::vector<std::string>{} : std::vector<std::string>{role};
+    return client.Account(email, roles, !role.empty()).cookie;
   }
 
   static Clock::time_point At(int day, int hour) {

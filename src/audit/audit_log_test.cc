@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "crypto/sodium.h"
+#include "db/testing.h"
 
 namespace renkei::audit {
 namespace {
@@ -21,45 +22,16 @@ using std::chrono::system_clock;
 class AuditLogTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string url;
-    if (GetParam() == "sqlite") {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("renkei_audit_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url = (dir_ / "hub.db").string();
-    } else {
-      const char* pg = std::getenv("RENKEI_TEST_POSTGRES_URL");
-      if (pg == nullptr || *pg == '\0') {
-        GTEST_SKIP() << "set RENKEI_TEST_POSTGRES_URL (scripts/test.sh does) to run on PostgreSQL";
-      }
-      auto admin = db::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      schema_ = "audit_test_" + std::to_string(::getpid()) + "_" +
-                crypto::HexEncode(crypto::RandomBytes(4));
-      ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
-      admin_ = std::move(*admin);
-    }
-    auto opened = db::Database::Open(url);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(*opened);
-    const db::Migration m{1, "audit", kSchemaSql};
-    ASSERT_TRUE(db::Migrate(*db_, std::span<const db::Migration>(&m, 1)).ok());
+    ASSERT_NO_FATAL_FAILURE(test_db_.Open(GetParam(), {{1, "audit", kSchemaSql}}));
+    if (test_db_.skipped()) return;
+    db_ = test_db_.db();
     keys_ = crypto::GenerateEd25519KeyPair();
-    auto log = AuditLog::Create(db_.get(), keys_.secret_key);
+    auto log = AuditLog::Create(db_, keys_.secret_key);
     ASSERT_TRUE(log.ok());
     log_ = std::move(*log);
   }
 
-  void TearDown() override {
-    log_.reset();
-    db_.reset();
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { log_.reset(); }
 
   int64_t Add(std::string actor, std::string action, json detail = json::object()) {
     Event e{std::move(actor), std::move(action), "application:1", "ok",
@@ -75,9 +47,8 @@ class AuditLogTest : public ::testing::TestWithParam<std::string> {
     return r.ok() ? *r : VerifyReport{};
   }
 
-  std::filesystem::path dir_;
-  std::string schema_;
-  std::unique_ptr<db::Database> admin_, db_;
+  db::TestDatabase test_db_;
+  db::Database* db_ = nullptr;
   crypto::Ed25519KeyPair keys_;
   std::unique_ptr<AuditLog> log_;
   // 2026-11-26T00:00:00Z
@@ -176,7 +147,7 @@ TEST_P(AuditLogTest, ATruncatedTailIsFound) {
 TEST_P(AuditLogTest, AConsistentlyRewrittenChainIsFound) {
   for (int i = 0; i < 3; ++i) Add("u", "auth.sign_in");
   crypto::Ed25519KeyPair attacker = crypto::GenerateEd25519KeyPair();
-  auto forged = AuditLog::Create(db_.get(), attacker.secret_key);
+  auto forged = AuditLog::Create(db_, attacker.secret_key);
   ASSERT_TRUE(forged.ok());
   ASSERT_TRUE(db_->Exec("DELETE FROM audit_log").ok());
   ASSERT_TRUE(db_->Exec("DELETE FROM audit_head").ok());
@@ -337,7 +308,7 @@ TEST_P(AuditLogTest, OversizedQueuedEventsAreRefusedAtOnce) {
 }
 
 TEST_P(AuditLogTest, WrongKeysAreRefused) {
-  EXPECT_EQ(AuditLog::Create(db_.get(), "short").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(AuditLog::Create(db_, "short").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(AuditLog::Create(nullptr, keys_.secret_key).status().code(),
             StatusCode::kInvalidArgument);
   Add("u", "auth.sign_in");

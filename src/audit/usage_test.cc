@@ -10,6 +10,7 @@
 #include "audit/audit_log.h"
 #include "crypto/sodium.h"
 #include "db/migrate.h"
+#include "db/testing.h"
 
 namespace renkei::audit {
 namespace {
@@ -21,45 +22,16 @@ using std::chrono::system_clock;
 class UsageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string url;
-    if (GetParam() == "sqlite") {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("renkei_usage_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url = (dir_ / "hub.db").string();
-    } else {
-      const char* pg = std::getenv("RENKEI_TEST_POSTGRES_URL");
-      if (pg == nullptr || *pg == '\0') {
-        GTEST_SKIP() << "set RENKEI_TEST_POSTGRES_URL (scripts/test.sh does) to run on PostgreSQL";
-      }
-      auto admin = db::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      schema_ = "usage_test_" + std::to_string(::getpid()) + "_" +
-                crypto::HexEncode(crypto::RandomBytes(4));
-      ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
-      admin_ = std::move(*admin);
-    }
-    auto opened = db::Database::Open(url);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(*opened);
-    const db::Migration m{1, "audit", kSchemaSql};
-    ASSERT_TRUE(db::Migrate(*db_, std::span<const db::Migration>(&m, 1)).ok());
-    auto log = AuditLog::Create(db_.get(), crypto::GenerateEd25519KeyPair().secret_key);
+    ASSERT_NO_FATAL_FAILURE(test_db_.Open(GetParam(), {{1, "audit", kSchemaSql}}));
+    if (test_db_.skipped()) return;
+    db_ = test_db_.db();
+    auto log = AuditLog::Create(db_, crypto::GenerateEd25519KeyPair().secret_key);
     ASSERT_TRUE(log.ok());
     log_ = std::move(*log);
     Seed();
   }
 
-  void TearDown() override {
-    log_.reset();
-    db_.reset();
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { log_.reset(); }
 
   // `day` "2026-03-DD" at hh:mm:ss.mmm UTC.
   static system_clock::time_point At(int month, int day, int h, int m, int s, int ms = 0) {
@@ -122,9 +94,8 @@ class UsageTest : public ::testing::TestWithParam<std::string> {
     return MakeUsageReport(*db_, from, to, by);
   }
 
-  std::filesystem::path dir_;
-  std::string schema_;
-  std::unique_ptr<db::Database> admin_, db_;
+  db::TestDatabase test_db_;
+  db::Database* db_ = nullptr;
   std::unique_ptr<AuditLog> log_;
 };
 

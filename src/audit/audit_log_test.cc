@@ -260,7 +260,9 @@ TEST_P(AuditLogTest, QueuedAppendsAreCommittedInOrderWithTheWaitingOnes) {
   for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
     const int i = json::parse(it->detail_text)["i"].get<int>();
     auto [at, fresh] = last.emplace(it->event.actor, i);
-    if (!fresh) EXPECT_EQ(i, at->second + 1) << it->event.actor;
+    if (!fresh) {
+      EXPECT_EQ(i, at->second + 1) << it->event.actor;
+    }
     at->second = i;
   }
 }

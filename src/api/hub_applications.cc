@@ -376,8 +376,9 @@ void HubServer::AddApplicationRoutes() {
   // workflow actor of that account.
   auto signed_in = [this](Fn fn) {
     return [this, fn](const httplib::Request& req, httplib::Response& res) {
-      Result<Principal> p = Authorize(req, Access::kSignedIn);
-      Result<Actor> actor = p.ok() ? ActorOf(*p) : Result<Actor>(p.status());
+      Result<Principal> p = Authorize(req, Access::kSignedIn);  // logs its refusals
+      if (!p.ok()) return SendError(res, p.status());
+      Result<Actor> actor = ActorOf(*p);
       if (!actor.ok()) {
         LOG_WARN("hub: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
                  actor.status().message());

@@ -3,7 +3,6 @@
 #include "api/http_util.h"
 #include "api/hub_server.h"
 #include "audit/usage.h"
-#include "common/log.h"
 
 namespace renkei {
 

@@ -14,6 +14,7 @@
 #include "api/hub_server.h"
 #include "common/log.h"
 #include "workflow/access.h"
+#include "workflow/data_use_match.h"
 #include "workflow/repository.h"
 #include "workflow/state_machine.h"
 
@@ -548,6 +549,24 @@ void HubServer::AddApplicationRoutes() {
              }
              Application next = app;
              RETURN_IF_ERROR(Apply(next, action, actor, now, comment, payload));
+             if (next.kind == ApplicationKind::kDataUse &&
+                 (action == Action::kSubmit || action == Action::kAmend)) {
+               // Only once the state machine allows the action (role, state, complete
+               // content): the intended use against every requested dataset's current
+               // registered conditions. A dataset that denies it, or one that is not
+               // registered, refuses the action (InvalidArgument naming each, audited below).
+               const ApplicationContent& proposed =
+                   action == Action::kAmend && next.pending_amendment ? *next.pending_amendment
+                                                                      : next.content;
+               ASSIGN_OR_RETURN(std::vector<DataUseMatch> matches,
+                                workflow::MatchRequestedDatasets(service_->datasets(), proposed));
+               const std::string summary = workflow::DataUseMatchSummary(matches);
+               detail["data_use"] = summary;
+               if (action == Action::kSubmit) {
+                 next.data_use_match = std::move(matches);
+                 next.history.back().detail = summary;
+               }
+             }
              workflow::ApplicationRepository repo(&service_->database());
              RETURN_IF_ERROR(repo.Save(next, version));
              detail["to"] = ApplicationStateName(next.state);

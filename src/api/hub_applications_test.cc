@@ -71,6 +71,9 @@ class HubApplicationsTest : public ::testing::Test {
     auto hub = HubServer::Create(c);
     ASSERT_TRUE(hub.ok()) << hub.status().ToString();
     hub_ = hub->release();
+    // The requested dataset, registered with conditions that serve Content()'s purpose
+    // (health/medical data; research on E11).
+    RegisterDataset("tmm_wgs", "tohoku", {{"permission", "HMB"}});
     auto port = hub_->Bind();
     ASSERT_TRUE(port.ok());
     port_ = *port;
@@ -92,6 +95,27 @@ class HubApplicationsTest : public ::testing::Test {
     }
     std::filesystem::remove_all(*dir_);
     delete dir_;
+  }
+
+  // Registers (or re-registers) a dataset with data-use conditions `data_use` (DUO JSON form),
+  // as a site administrator would; returns its version.
+  static int64_t RegisterDataset(const std::string& id, const std::string& site,
+                                 const json& data_use, const std::string& title = "") {
+    workflow::DatasetRegistry& registry = hub_->service().datasets();
+    Result<workflow::DatasetVersion> current = registry.Get(id);
+    const json description = {{"title", title.empty() ? id + " whole genomes" : title},
+                              {"description", "Whole-genome sequences."},
+                              {"study", {{"title", "A cohort study"}}},
+                              {"policy", "As coded in data_use."},
+                              {"data_use", data_use},
+                              {"dac", {{"name", "A DAC"}}}};
+    Result<workflow::DatasetVersion> v = registry.Register(
+        id, site, description,
+        "sample_id\tbiobank\tage_band\tsex\tprefecture\ticd10\nS1\tTMM\t60-69\tmale\t04\tE11\n",
+        "site-admin", std::chrono::floor<std::chrono::seconds>(Clock::now()),
+        current.ok() ? current->version : 0);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->version : 0;
   }
 
   static Answer Raw(const std::string& method, const std::string& path, const std::string& body,
@@ -141,6 +165,29 @@ class HubApplicationsTest : public ::testing::Test {
     a = Act(id, r, {{"action", "submit"}});
     EXPECT_EQ(a.status, 200) << a.raw;
     return {id, r};
+  }
+
+  // A draft of Content() requesting `datasets`, by a new researcher.
+  static std::pair<std::string, Credentials> Draft(const std::string& email,
+                                                   std::vector<std::string> datasets) {
+    const Credentials r = Account(email, {});
+    json content = Content();
+    content["datasets"] = datasets;
+    const Answer a =
+        Call("POST", "/v1/applications", {{"kind", "data_use"}, {"content", content}}, r);
+    EXPECT_EQ(a.status, 201) << a.raw;
+    return {a.body.value("id", ""), r};
+  }
+  // The audit entries about application `id`, oldest first.
+  static std::vector<json> AuditOf(const std::string& id) {
+    const Credentials admin = Account("duo-audit-" + id + "@example.jp", {"platform_admin"});
+    const Answer a = Call("GET", "/v1/admin/audit?action=application.&limit=1000", {}, admin);
+    EXPECT_EQ(a.status, 200) << a.raw;
+    std::vector<json> out;
+    for (const json& e : a.body["entries"]) {
+      if (e["target"] == "application:" + id) out.insert(out.begin(), e);
+    }
+    return out;
   }
 
   static inline std::filesystem::path* dir_ = nullptr;
@@ -487,6 +534,120 @@ TEST_F(HubApplicationsTest, EveryTransitionIsAudited) {
                       owner.user + " application.submit denied under_review→-",
                   }));
   EXPECT_EQ(Call("GET", "/v1/admin/audit/verify", {}, admin).body["intact"], true);
+}
+
+// ---- Data-use matching at submission (issue 4) ------------------------------------------
+
+TEST_F(HubApplicationsTest, DataUseHealthResearchDatasetAllowsADiseaseSpecificPurpose) {
+  // tmm_wgs is HMB: health/medical research, which includes research on E11 (DUO: HMB ⊃ DS).
+  const auto [id, r] = Draft("duo-allowed@example.ac.jp", {"tmm_wgs"});
+  Answer a = Act(id, r, {{"action", "submit"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["state"], "submitted");
+  ASSERT_EQ(a.body["data_use_match"].size(), 1u) << a.raw;
+  const json& m = a.body["data_use_match"][0];
+  EXPECT_EQ(m["dataset"], "tmm_wgs");
+  EXPECT_EQ(m["dataset_version"], hub_->service().datasets().Get("tmm_wgs")->version);
+  EXPECT_EQ(m["decision"], "allowed");
+  EXPECT_TRUE(m["review"].empty());
+  EXPECT_EQ(Validate(OpenApi(), "Application", a.body), "");
+  EXPECT_EQ(
+      a.body["history"].back()["detail"],
+      "data use: tmm_wgs v" + std::to_string(m["dataset_version"].get<int64_t>()) + " allowed");
+  // The secretariat sees the same match on the document it checks.
+  const Credentials sec = Account("duo-sec@example.jp", {"secretariat"});
+  a = Call("GET", "/v1/applications/" + id, {}, sec);
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["data_use_match"][0]["decision"], "allowed");
+}
+
+TEST_F(HubApplicationsTest, DataUseEthicsApprovalModifierIsListedForReview) {
+  RegisterDataset("irb_wgs", "imsut", {{"permission", "HMB"}, {"modifiers", {{{"term", "IRB"}}}}});
+  const auto [id, r] = Draft("duo-irb@example.ac.jp", {"tmm_wgs", "irb_wgs"});
+  const Answer a = Act(id, r, {{"action", "submit"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  const json& m = a.body["data_use_match"];
+  ASSERT_EQ(m.size(), 2u) << a.raw;
+  EXPECT_EQ(m[0]["decision"], "allowed");
+  EXPECT_EQ(m[1]["dataset"], "irb_wgs");
+  EXPECT_EQ(m[1]["decision"], "needs_review");
+  ASSERT_EQ(m[1]["review"].size(), 1u);
+  EXPECT_EQ(m[1]["review"][0]["term"], "DUO:0000021");
+  EXPECT_EQ(m[1]["review"][0]["shorthand"], "IRB");
+  EXPECT_EQ(m[1]["review"][0]["label"], "ethics approval required");
+  EXPECT_EQ(Validate(OpenApi(), "Application", a.body), "");
+}
+
+TEST_F(HubApplicationsTest, DataUseDeniedPurposeIsRefusedNamingDatasetAndReasonAndAudited) {
+  // Cancer-only data (DS, C00-D48 neoplasms) do not serve research on E11 (type 2 diabetes).
+  RegisterDataset("ncc_wgs", "nig", {{"permission", "DS"}, {"diseases", {"C00-D48"}}},
+                  "NCC cancer genomes");
+  const auto [id, r] = Draft("duo-denied@example.ac.jp", {"tmm_wgs", "ncc_wgs"});
+  const Answer a = Act(id, r, {{"action", "submit"}});
+  EXPECT_EQ(a.status, HttpStatusFor(StatusCode::kInvalidArgument)) << a.raw;
+  EXPECT_EQ(a.body["error"]["code"], "InvalidArgument") << a.raw;
+  const std::string msg = a.body["error"]["message"];
+  EXPECT_NE(msg.find("Dataset 'ncc_wgs' (\"NCC cancer genomes\", version 1) does not allow this "
+                     "use: DS (DUO:0000007) allows research on"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("the purpose's E11 is not within it"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("'tmm_wgs'"), std::string::npos) << msg;  // that one matches
+  EXPECT_EQ(Validate(OpenApi(), "Error", a.body), "");
+  // Nothing changed.
+  const Answer after = Call("GET", "/v1/applications/" + id, {}, r);
+  EXPECT_EQ(after.body["state"], "draft");
+  EXPECT_EQ(after.body["version"], 1);
+  EXPECT_TRUE(after.body["data_use_match"].empty());
+  // The refusal is audited like other refused transitions, with the reason.
+  const std::vector<json> audit = AuditOf(id);
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[1]["action"], "application.submit");
+  EXPECT_EQ(audit[1]["actor"], r.user);
+  EXPECT_EQ(audit[1]["outcome"], "denied");
+  EXPECT_EQ(audit[1]["detail"]["from"], "draft");
+  EXPECT_EQ(audit[1]["detail"]["code"], "InvalidArgument");
+  EXPECT_NE(audit[1]["detail"]["message"].get<std::string>().find("ncc_wgs"), std::string::npos);
+}
+
+TEST_F(HubApplicationsTest, DataUseUnregisteredDatasetIsRefusedByName) {
+  const auto [id, r] = Draft("duo-ghost@example.ac.jp", {"tmm_wgs", "ghost_wgs"});
+  const Answer a = Act(id, r, {{"action", "submit"}});
+  EXPECT_EQ(a.status, HttpStatusFor(StatusCode::kInvalidArgument)) << a.raw;
+  EXPECT_NE(a.raw.find("Dataset 'ghost_wgs' is not registered at the hub"), std::string::npos)
+      << a.raw;
+  EXPECT_EQ(Call("GET", "/v1/applications/" + id, {}, r).body["state"], "draft");
+}
+
+TEST_F(HubApplicationsTest, DataUseResubmissionMatchesTheCurrentRegisteredVersion) {
+  RegisterDataset("changing_wgs", "imsut", {{"permission", "GRU"}});
+  const auto [id, r] = Draft("duo-resubmit@example.ac.jp", {"changing_wgs"});
+  ASSERT_EQ(Act(id, r, {{"action", "submit"}}).status, 200);
+  const Credentials sec = Account("duo-resubmit-sec@example.jp", {"secretariat"});
+  ASSERT_EQ(Act(id, sec, {{"action", "return"}, {"comment", "Please revise."}}).status, 200);
+  // The site narrows the dataset to population-origins research (POA) in version 2.
+  ASSERT_EQ(RegisterDataset("changing_wgs", "imsut", {{"permission", "POA"}}), 2);
+  Answer a = Act(id, r, {{"action", "submit"}});
+  EXPECT_EQ(a.status, HttpStatusFor(StatusCode::kInvalidArgument)) << a.raw;
+  EXPECT_NE(a.raw.find("version 2) does not allow this use: POA (DUO:0000011) limits use to "
+                       "population origins or ancestry research"),
+            std::string::npos)
+      << a.raw;
+  a = Call("GET", "/v1/applications/" + id, {}, r);
+  EXPECT_EQ(a.body["state"], "returned");
+  EXPECT_EQ(a.body["data_use_match"][0]["dataset_version"], 1);  // the first submission's
+  // Revised to a population-origins purpose, it goes through against version 2.
+  a = Act(id, r, {{"action", "edit"}, {"content", [] {
+                                         json c = Content();
+                                         c["datasets"] = {"changing_wgs"};
+                                         c["intended_use"] = {{"category", "POA"}};
+                                         return c;
+                                       }()}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  a = Act(id, r, {{"action", "submit"}});
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["data_use_match"][0]["dataset_version"], 2);
+  EXPECT_EQ(a.body["data_use_match"][0]["decision"], "allowed");
 }
 
 }  // namespace

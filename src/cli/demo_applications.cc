@@ -1,6 +1,7 @@
 #include "cli/demo_applications.h"
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,9 @@
 #include "db/database.h"
 #include "identity/accounts.h"
 #include "identity/totp.h"
+#include "store/store.h"
+#include "workflow/data_use_match.h"
+#include "workflow/dataset_registry.h"
 #include "workflow/repository.h"
 #include "workflow/state_machine.h"
 
@@ -52,10 +56,82 @@ ApplicationContent Content(const std::string& title, Date today) {
   return c;
 }
 
+// The demo's five datasets (demo.cc names each "<biobank>-<site>") and their data-use
+// conditions, varied so that the DUO matching shows every outcome. The seeded applications
+// (research on hypertension, I10) request tmm-tohoku (HMB with IRB: needs review) and bbj-imsut
+// (disease-specific, I10-I15 among others: allowed); ncbn-ncc (cancer only) would deny them.
+struct DemoDataset {
+  const char* id;
+  const char* site;
+  const char* title;
+  const char* study;
+  const char* policy;
+  const char* data_use;  // DUO JSON (duo.h)
+  const char* dac;
+};
+
+constexpr DemoDataset kDemoDatasets[] = {
+    {"tmm-tohoku", "tohoku", "TMM community cohort whole genomes (demo)",
+     "Tohoku Medical Megabank community cohort",
+     "Health, medical and biomedical research; ethics approval required.",
+     R"({"permission": "HMB", "modifiers": [{"term": "IRB"}]})", "Tohoku Medical Megabank DAC"},
+    {"bbj-imsut", "imsut", "BBJ patient whole genomes (demo)", "BioBank Japan",
+     "Research on the biobank's diseases: hypertensive diseases, diabetes mellitus, neoplasms.",
+     R"({"permission": "DS", "diseases": ["I10-I15", "E10-E14", "C00-D48"]})", "BioBank Japan DAC"},
+    {"ncbn-ncgm", "ncgm", "NCBN NCGM whole genomes (demo)", "National Center Biobank Network",
+     "General research use; not for commercial use.",
+     R"({"permission": "GRU", "modifiers": [{"term": "NCU"}]})", "NCBN DAC"},
+    {"ncbn-ncc", "ncc", "NCBN NCC cancer whole genomes (demo)",
+     "National Center Biobank Network (cancer)", "Cancer research only; ethics approval required.",
+     R"({"permission": "DS", "diseases": ["C00-D48"], "modifiers": [{"term": "IRB"}]})",
+     "NCBN DAC"},
+    {"ncbn-nig", "nig", "NCBN NIG whole genomes (demo)", "National Center Biobank Network",
+     "General research use; results must be published.",
+     R"({"permission": "GRU", "modifiers": [{"term": "PUB"}]})", "NCBN DAC"},
+};
+
+// Registers each demo dataset as version 1 from its store's own samples (as a site
+// administrator would with POST /v1/datasets/{id}/versions) and marks it applied: the node
+// already serves exactly these samples, so there is nothing to send it. Audited as
+// "dataset.register".
+Status RegisterDemoDatasets(db::Database* db, audit::AuditLog* log, const Actor& admin,
+                            const std::string& stores_dir, Timestamp now) {
+  workflow::DatasetRegistry registry(db);
+  for (const DemoDataset& d : kDemoDatasets) {
+    const std::string store_dir = (std::filesystem::path(stores_dir) / d.site).string();
+    Result<GenotypeStore> store = GenotypeStore::Open(store_dir);
+    if (!store.ok()) return store.status().WithContext("demo dataset " + std::string(d.id));
+    const json data_use = json::parse(d.data_use, nullptr, /*allow_exceptions=*/false);
+    if (data_use.is_discarded()) return Internal("demo dataset " + std::string(d.id) + ": bad DUO");
+    const json description = {{"title", d.title},
+                              {"description", "Simulated whole genomes of the renkei demo."},
+                              {"study", {{"title", d.study}, {"type", "cohort"}}},
+                              {"policy", d.policy},
+                              {"data_use", data_use},
+                              {"dac", {{"name", d.dac}}},
+                              {"sequencing", {{"strategy", "WGS"}}},
+                              {"analysis", {{"reference", "GRCh38"}}}};
+    ASSIGN_OR_RETURN(const workflow::DatasetVersion v,
+                     registry.Register(d.id, d.site, description, store->samples().ToTsv(),
+                                       admin.user_id, now, 0));
+    RETURN_IF_ERROR(registry.SetNodeStatus(v.dataset_id, v.version, "applied",
+                                           "registered by renkei demo from the store's samples"));
+    RETURN_IF_ERROR(log->Append({admin.user_id, "dataset.register", "dataset:" + v.dataset_id, "ok",
+                                 "", json{{"version", v.version}, {"demo", true}}},
+                                std::chrono::system_clock::now())
+                        .status());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<DemoApplication>> SeedDemoApplications(const std::string& database_path,
-                                                          const std::string& secret_key) {
+                                                          const std::string& secret_key,
+                                                          std::string stores_dir) {
+  if (stores_dir.empty()) {
+    stores_dir = (std::filesystem::path(database_path).parent_path() / "stores").string();
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<db::Database> db, db::Database::Open(database_path));
   RETURN_IF_ERROR(db::Migrate(*db, HubMigrations()));
   ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log,
@@ -67,11 +143,14 @@ Result<std::vector<DemoApplication>> SeedDemoApplications(const std::string& dat
   ASSIGN_OR_RETURN(const Actor reviewer1, ActorFor(users, "reviewer1@demo.renkei.jp"));
   ASSIGN_OR_RETURN(const Actor reviewer2, ActorFor(users, "reviewer2@demo.renkei.jp"));
   ASSIGN_OR_RETURN(const Actor tohoku, ActorFor(users, "tohoku-admin@demo.renkei.jp"));
+  ASSIGN_OR_RETURN(const Actor admin, ActorFor(users, "admin@demo.renkei.jp"));
 
   workflow::ApplicationRepository repo(db.get());
   const Timestamp now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const Date today = std::chrono::floor<std::chrono::days>(now);
   std::vector<DemoApplication> out;
+  RETURN_IF_ERROR(RegisterDemoDatasets(db.get(), log.get(), admin, stores_dir, now));
+  workflow::DatasetRegistry registry(db.get());
 
   // Creates an application and takes `steps` on it as the demo staff, each stored and audited
   // as the hub would.
@@ -94,6 +173,12 @@ Result<std::vector<DemoApplication>> SeedDemoApplications(const std::string& dat
       const ApplicationState from = app.state;
       RETURN_IF_ERROR(Apply(app, s.action, *s.actor, now, s.comment, s.payload)
                           .WithContext("demo " + app.id + " " + std::string(ActionName(s.action))));
+      if (s.action == Action::kSubmit) {
+        // As the hub does on submission: matched against the registered datasets' conditions.
+        ASSIGN_OR_RETURN(app.data_use_match,
+                         workflow::MatchRequestedDatasets(registry, app.content));
+        app.history.back().detail = workflow::DataUseMatchSummary(app.data_use_match);
+      }
       RETURN_IF_ERROR(repo.Save(app, version++));
       RETURN_IF_ERROR(
           log->Append({s.actor->user_id, "application." + std::string(ActionName(s.action)),

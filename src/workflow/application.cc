@@ -111,6 +111,8 @@ constexpr ApplicationKind kKinds[] = {ApplicationKind::kPlatformUse, Application
 constexpr OrganisationType kOrganisations[] = {OrganisationType::kAcademic,
                                                OrganisationType::kCompany};
 constexpr Vote kVotes[] = {Vote::kNone, Vote::kApprove, Vote::kReject, Vote::kAbstain};
+constexpr DuoDecision kDecisions[] = {DuoDecision::kAllowed, DuoDecision::kDenied,
+                                      DuoDecision::kNeedsReview};
 
 nlohmann::json DateJson(const std::optional<Date>& d) {
   return d ? nlohmann::json(FormatDate(*d)) : nlohmann::json(nullptr);
@@ -367,6 +369,22 @@ nlohmann::json ToJson(const Application& a) {
                                                   : nlohmann::json(nullptr)},
                       {"revoked_by", g.revoked_by}});
   }
+  nlohmann::json matches = nlohmann::json::array();
+  for (const DataUseMatch& m : a.data_use_match) {
+    nlohmann::json review = nlohmann::json::array();
+    for (const DuoModifier& r : m.review) {
+      const DuoTerm* term = FindDuoTerm(r.term);
+      review.push_back({{"term", r.term},
+                        {"shorthand", term != nullptr ? term->shorthand : ""},
+                        {"label", term != nullptr ? term->label : ""},
+                        {"parameter", r.parameter}});
+    }
+    matches.push_back({{"dataset", m.dataset},
+                       {"dataset_version", m.dataset_version},
+                       {"decision", DuoDecisionName(m.decision)},
+                       {"reasons", m.reasons},
+                       {"review", std::move(review)}});
+  }
   nlohmann::json history = nlohmann::json::array();
   for (const HistoryEvent& e : a.history) {
     history.push_back(
@@ -392,6 +410,7 @@ nlohmann::json ToJson(const Application& a) {
           {"grants", std::move(grants)},
           {"pending_amendment",
            a.pending_amendment ? ToJson(*a.pending_amendment) : nlohmann::json(nullptr)},
+          {"data_use_match", std::move(matches)},
           {"history", std::move(history)},
           {"created_at", FormatTime(a.created_at)}};
 }
@@ -482,6 +501,19 @@ Result<Application> ApplicationFromJson(const nlohmann::json& json) {
       f.Adopt(c.status());
     }
   }
+  a.data_use_match = ReadArray<DataUseMatch>(f, "data_use_match", [](Fields& x, DataUseMatch& out) {
+    out.dataset = x.String("dataset", true);
+    out.dataset_version = x.Int("dataset_version", 0, 0, INT64_MAX);
+    ParseEnum(x, "decision", kDecisions, DuoDecisionName, out.decision, true);
+    out.reasons = x.Strings("reasons");
+    out.review = ReadArray<DuoModifier>(x, "review", [](Fields& r, DuoModifier& m) {
+      m.term = r.String("term", true);
+      if (r.ok() && FindDuoTerm(m.term) == nullptr) {
+        r.Fail("term", "unknown DUO term '" + m.term + "'");
+      }
+      m.parameter = r.String("parameter");
+    });
+  });
   a.history = ReadArray<HistoryEvent>(f, "history", [](Fields& x, HistoryEvent& out) {
     out.actor = x.String("actor", true);
     std::string role = x.String("role");

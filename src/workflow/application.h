@@ -186,6 +186,19 @@ struct HistoryEvent {
   bool operator==(const HistoryEvent&) const = default;
 };
 
+// The match of an application's intended use against one requested dataset's registered
+// data-use conditions (duo.h MatchDataUse), recorded when the application is submitted
+// (data_use_match.h). A denied match refuses the submission, so a stored match is allowed or
+// needs review.
+struct DataUseMatch {
+  std::string dataset;
+  int64_t dataset_version = 0;  // the registered version whose conditions were matched
+  DuoDecision decision = DuoDecision::kAllowed;
+  std::vector<std::string> reasons;  // kDenied: one sentence per failed check
+  std::vector<DuoModifier> review;   // kNeedsReview: requirement modifiers for the committee
+  bool operator==(const DataUseMatch&) const = default;
+};
+
 struct Application {
   std::string id;
   ApplicationKind kind = ApplicationKind::kDataUse;
@@ -199,6 +212,9 @@ struct Application {
   std::vector<Contract> contracts;     // at most one per site
   std::vector<Grant> grants;
   std::optional<ApplicationContent> pending_amendment;  // in kAmendmentReview
+  // Data use: per requested dataset, in content order, the match made at the last submission
+  // (empty before the first; replaced on each re-submission).
+  std::vector<DataUseMatch> data_use_match;
   std::vector<HistoryEvent> history;
   Timestamp created_at{};
   bool operator==(const Application&) const = default;
@@ -230,6 +246,9 @@ Status Validate(const ApplicationContent& content, ApplicationKind kind,
 
 // The JSON form of an application (every field; times "YYYY-MM-DDTHH:MM:SSZ", dates
 // "YYYY-MM-DD", enums by name, role grants as "site_admin:tohoku", absent optionals null).
+// data_use_match entries are {"dataset", "dataset_version", "decision" (DuoDecisionName),
+// "reasons": [...], "review": [{"term", "shorthand", "label", "parameter"}]} (shorthand and
+// label are for readers and ignored on input).
 nlohmann::json ToJson(const Application& application);
 nlohmann::json ToJson(const ApplicationContent& content);
 

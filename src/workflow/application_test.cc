@@ -207,6 +207,9 @@ Application RichApplication() {
   ApplicationContent amended = GoodDataUse();
   amended.period_end = D(2028, 5, 1);
   a.pending_amendment = amended;
+  a.data_use_match = {
+      {"tmm_wgs", 3, DuoDecision::kNeedsReview, {}, {{"DUO:0000021", ""}, {"DUO:0000022", "JP"}}},
+      {"bbj_wgs", 1, DuoDecision::kAllowed, {}, {}}};
   a.history = {{"alice", RoleGrant{Role::kResearcher, ""}, ApplicationState::kDraft,
                 ApplicationState::kDraft, "create", "", "", T(2025, 4, 1)},
                {"sa1", RoleGrant{Role::kSiteAdmin, "tohoku"}, ApplicationState::kContracted,
@@ -245,6 +248,16 @@ TEST(ApplicationJson, HasTheDocumentedShape) {
   EXPECT_EQ(j["history"][1]["role"], "site_admin:tohoku");
   EXPECT_EQ(j["history"][2]["role"], nullptr);
   EXPECT_EQ(j["pending_amendment"]["period_end"], "2028-05-01");
+  // The data-use match names the terms for readers: IRB is "ethics approval required" (DUO).
+  EXPECT_EQ(j["data_use_match"][0]["dataset"], "tmm_wgs");
+  EXPECT_EQ(j["data_use_match"][0]["dataset_version"], 3);
+  EXPECT_EQ(j["data_use_match"][0]["decision"], "needs_review");
+  EXPECT_EQ(j["data_use_match"][0]["review"][0]["term"], "DUO:0000021");
+  EXPECT_EQ(j["data_use_match"][0]["review"][0]["shorthand"], "IRB");
+  EXPECT_EQ(j["data_use_match"][0]["review"][0]["label"], "ethics approval required");
+  EXPECT_EQ(j["data_use_match"][0]["review"][1]["parameter"], "JP");
+  EXPECT_EQ(j["data_use_match"][1]["decision"], "allowed");
+  EXPECT_EQ(j["data_use_match"][1]["review"], nlohmann::json::array());
   Application no_amendment = RichApplication();
   no_amendment.pending_amendment.reset();
   EXPECT_EQ(ToJson(no_amendment)["pending_amendment"], nullptr);
@@ -293,6 +306,11 @@ TEST(ApplicationJson, ErrorsNameTheFieldPath) {
        "application.pending_amendment.sites: expected an array"},
       {"party", [](nlohmann::json& j) { j["contracts"][0]["providing_site"]["signed_on"] = 1; },
        "application.contracts[0].providing_site.signed_on: expected a date"},
+      {"decision", [](nlohmann::json& j) { j["data_use_match"][1]["decision"] = "maybe"; },
+       "application.data_use_match[1].decision: unknown value 'maybe'; use one of allowed"},
+      {"review term",
+       [](nlohmann::json& j) { j["data_use_match"][0]["review"][1]["term"] = "DUO:9999999"; },
+       "application.data_use_match[0].review[1].term: unknown DUO term 'DUO:9999999'"},
   };
   for (const Case& c : cases) {
     nlohmann::json j = ToJson(RichApplication());

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <latch>
 #include <map>
+#include <set>
 
 #include "api/hub_schema.h"
 #include "cohort/cohort.h"
@@ -53,6 +54,74 @@ Status AbsentEverywhere(const std::vector<SiteAnswer>& answers, const json& body
       body.contains("variant") ? body["variant"].dump() : body.value("region", json("")).dump();
   return NotFound("no site holds a variant matching " + what +
                   (not_found.ok() ? std::string() : " (" + not_found.message() + ")"));
+}
+
+// Per configured site, the (dataset, application) of each visa a request carried there.
+using SiteGrants = std::vector<std::vector<std::pair<std::string, std::string>>>;
+
+// Whether a node's answer has a part for `dataset`: the "cells" of counts and frequencies, the
+// "datasets" of preset strata, or the "access" list of datasets it answered below the caller's
+// tier (api/node_service.h).
+bool Names(const json& answer, const char* list, const std::string& dataset) {
+  const auto it = answer.find(list);
+  if (it == answer.end() || !it->is_array()) return false;
+  for (const json& part : *it) {
+    if (!part.is_object()) continue;
+    const auto d = part.find("dataset");
+    if (d != part.end() && d->is_string() && d->get_ref<const std::string&>() == dataset) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What a controlled-tier answer drew on, for its audit entry (audit/usage.h):
+// {"application": the id, or the ids when grants of several applications were used;
+//  "datasets": [{"site", "id"}], each with its "application" when there are several}.
+// A dataset counts when the site answered, the request carried a visa for it there, the answer
+// covers it and the node did not list it under "access" (no valid visa: answered at the
+// registered tier). A standing grant (configured controlled key) names no application. Null
+// when no dataset was answered at the controlled tier. Only the answers' dataset names are read.
+json DataUse(const std::vector<SiteAnswer>& answers, const SiteGrants& grants) {
+  struct Used {
+    const std::string* site;
+    std::string dataset;
+    std::set<std::string> applications;
+  };
+  std::vector<Used> used;
+  std::set<std::string> applications;
+  for (size_t i = 0; i < answers.size() && i < grants.size(); ++i) {
+    if (grants[i].empty() || !answers[i].answer.ok() || !answers[i].answer->is_object()) continue;
+    const json& answer = *answers[i].answer;
+    std::map<std::string, std::set<std::string>> sent;  // dataset → applications
+    for (const auto& [dataset, application] : grants[i]) {
+      std::set<std::string>& apps = sent[dataset];
+      if (!application.empty()) apps.insert(application);
+    }
+    for (auto& [dataset, apps] : sent) {
+      if (!(Names(answer, "cells", dataset) || Names(answer, "datasets", dataset)) ||
+          Names(answer, "access", dataset)) {
+        continue;
+      }
+      applications.insert(apps.begin(), apps.end());
+      used.push_back({&answers[i].site_id, dataset, std::move(apps)});
+    }
+  }
+  if (used.empty()) return json();
+  json out = json::object();
+  if (applications.size() == 1) out["application"] = *applications.begin();
+  if (applications.size() > 1) out["application"] = applications;
+  json datasets = json::array();
+  for (Used& u : used) {
+    json d = {{"site", *u.site}, {"id", std::move(u.dataset)}};
+    if (applications.size() > 1) {
+      d["application"] =
+          u.applications.size() == 1 ? json(*u.applications.begin()) : json(u.applications);
+    }
+    datasets.push_back(std::move(d));
+  }
+  out["datasets"] = std::move(datasets);
+  return out;
 }
 
 }  // namespace
@@ -122,17 +191,20 @@ Caller HubService::CallerFor(const identity::Principal& p) {
 }
 
 std::vector<SiteAnswer> HubService::FanOut(const std::string& path, const json* body,
-                                           const Caller& caller) {
+                                           const Caller& caller,
+                                           std::shared_ptr<const SentVisas>* sent) {
   const std::string header = caller.ToHeader();
   // A controlled-tier caller's visas go along, each site its own (signed with the request).
-  const std::vector<std::string> visas =
-      caller.tier == Tier::kControlled ? VisasFor(caller) : std::vector<std::string>(sites_.size());
+  std::shared_ptr<const SentVisas> visas;
+  if (caller.tier == Tier::kControlled) visas = VisasFor(caller);
+  if (sent) *sent = visas;
   std::vector<SiteAnswer> answers(sites_.size());
   auto ask = [&](size_t i) {
     const auto start = std::chrono::steady_clock::now();
     answers[i].site_id = config_.sites[i].id;
     answers[i].site_name = config_.sites[i].name;
-    answers[i].answer = sites_[i]->Call(path, body, header, visas[i]);
+    static const std::string kNoVisas;
+    answers[i].answer = sites_[i]->Call(path, body, header, visas ? visas->per_site[i] : kNoVisas);
     answers[i].elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
@@ -185,7 +257,7 @@ Status HubService::CheckSelector(const Caller& caller, const json& body) const {
 }
 
 void HubService::Record(const Caller& caller, std::string_view kind, const json& body,
-                        Result<json>& outcome) {
+                        Result<json>& outcome, const json* use) {
   json entry = {{"time", NowIso8601()},
                 {"caller", caller.id},
                 {"tier", TierName(caller.tier)},
@@ -206,6 +278,10 @@ void HubService::Record(const Caller& caller, std::string_view kind, const json&
           sites.push_back({{"id", s.value("id", "")}, {"status", s.value("status", "")}});
       }
       detail["sites"] = std::move(sites);
+    }
+    // The project and the controlled data the answer drew on (DataUse).
+    if (use && use->is_object()) {
+      for (const auto& [key, value] : use->items()) entry[key] = detail[key] = value;
     }
   } else {
     const StatusCode c = outcome.status().code();
@@ -241,16 +317,21 @@ void HubService::Record(const Caller& caller, std::string_view kind, const json&
 }
 
 Result<json> HubService::Search(const Caller& caller, const json& body) {
+  json use;
   Result<json> out = [&]() -> Result<json> {
     RETURN_IF_ERROR(CheckCohort(caller, body, /*frequencies=*/false));
     const json request = {{"cohort", CohortOf(body)}};
-    return AggregateCount(FanOut(kNodeCountPath, &request, caller), config_.privacy, caller.tier);
+    std::shared_ptr<const SentVisas> sent;
+    const std::vector<SiteAnswer> answers = FanOut(kNodeCountPath, &request, caller, &sent);
+    if (sent) use = DataUse(answers, sent->grants);
+    return AggregateCount(answers, config_.privacy, caller.tier);
   }();
-  Record(caller, "search", body, out);
+  Record(caller, "search", body, out, &use);
   return out;
 }
 
 Result<json> HubService::Freq(const Caller& caller, const json& body) {
+  json use;
   Result<json> out = [&]() -> Result<json> {
     RETURN_IF_ERROR(CheckCohort(caller, body, /*frequencies=*/true));
     RETURN_IF_ERROR(CheckSelector(caller, body));
@@ -258,16 +339,19 @@ Result<json> HubService::Freq(const Caller& caller, const json& body) {
     for (const char* key : {"variant", "region"}) {
       if (body.contains(key)) request[key] = body[key];
     }
-    std::vector<SiteAnswer> answers = FanOut(kNodeFreqPath, &request, caller);
+    std::shared_ptr<const SentVisas> sent;
+    std::vector<SiteAnswer> answers = FanOut(kNodeFreqPath, &request, caller, &sent);
+    if (sent) use = DataUse(answers, sent->grants);
     ASSIGN_OR_RETURN(json result, AggregateFreq(answers, config_.privacy, caller.tier));
     if (result["variants"].empty()) RETURN_IF_ERROR(AbsentEverywhere(answers, body));
     return result;
   }();
-  Record(caller, "freq", body, out);
+  Record(caller, "freq", body, out, &use);
   return out;
 }
 
 Result<json> HubService::Strata(const Caller& caller, const json& body) {
+  json use;
   Result<json> out = [&]() -> Result<json> {
     RETURN_IF_ERROR(CheckAccess(caller.tier, QueryKind::kPresetStrata, false));
     RETURN_IF_ERROR(CheckSelector(caller, body));
@@ -275,12 +359,14 @@ Result<json> HubService::Strata(const Caller& caller, const json& body) {
     for (const char* key : {"variant", "region"}) {
       if (body.contains(key)) request[key] = body[key];
     }
-    std::vector<SiteAnswer> answers = FanOut(kNodeStrataPath, &request, caller);
+    std::shared_ptr<const SentVisas> sent;
+    std::vector<SiteAnswer> answers = FanOut(kNodeStrataPath, &request, caller, &sent);
+    if (sent) use = DataUse(answers, sent->grants);
     ASSIGN_OR_RETURN(json result, AggregateStrata(answers, config_.privacy, caller.tier));
     if (result["variants"].empty()) RETURN_IF_ERROR(AbsentEverywhere(answers, body));
     return result;
   }();
-  Record(caller, "strata", body, out);
+  Record(caller, "strata", body, out, &use);
   return out;
 }
 

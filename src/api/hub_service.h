@@ -94,23 +94,36 @@ class HubService {
   nlohmann::json Sites();
 
  private:
+  // The visas a controlled-tier request carries to each configured site, and what each stands
+  // for: the audit entry of a query names the applications and datasets its answer drew on
+  // (audit/usage.h) without reading the database again.
+  struct SentVisas {
+    std::vector<std::string> per_site;  // space-separated visas ("" for none)
+    // Per site, the (dataset, application) of every visa sent there; application "" for a
+    // standing grant (a configured controlled key).
+    std::vector<std::vector<std::pair<std::string, std::string>>> grants;
+  };
   explicit HubService(HubConfig config);
+  // Asks every site in parallel. For a controlled-tier caller, `sent` (if given) receives the
+  // visas that went along (null for other callers).
   std::vector<SiteAnswer> FanOut(const std::string& path, const nlohmann::json* body,
-                                 const Caller& caller);
+                                 const Caller& caller,
+                                 std::shared_ptr<const SentVisas>* sent = nullptr);
   // Visas (hub_visas.cc): sets up the issuer and key (Create); per configured site, the
-  // space-separated visas a controlled-tier caller's request carries there ("" for none; a
-  // configured controlled key is a standing grant for every dataset of every site). Cached per
-  // caller until a minute before the first one lapses; issuing is audited ("visa.issue").
+  // visas a controlled-tier caller's request carries there (none on error; a configured
+  // controlled key is a standing grant for every dataset of every site). Cached per caller
+  // until a minute before the first one lapses; issuing is audited ("visa.issue"). Never null.
   Status StartVisas();
-  std::vector<std::string> VisasFor(const Caller& caller);
+  std::shared_ptr<const SentVisas> VisasFor(const Caller& caller);
   // Hub-side checks of a cohort (no samples needed): access by tier and no sample files.
   Status CheckCohort(const Caller& caller, const nlohmann::json& body, bool frequencies) const;
   Status CheckSelector(const Caller& caller, const nlohmann::json& body) const;
   // Writes the query to the audit log (queued: audit::AuditLog::AppendQueued) and the query
-  // log. If the audit log refuses the entry, `outcome` becomes Unavailable: no answer leaves the
-  // hub unrecorded.
+  // log. `use` (DataUse in hub_service.cc: "application", "datasets"), if given, is recorded
+  // with an answer. If the audit log refuses the entry, `outcome` becomes Unavailable: no
+  // answer leaves the hub unrecorded.
   void Record(const Caller& caller, std::string_view kind, const nlohmann::json& body,
-              Result<nlohmann::json>& outcome);
+              Result<nlohmann::json>& outcome, const nlohmann::json* use = nullptr);
 
   HubConfig config_;
   std::unique_ptr<db::Database> db_;

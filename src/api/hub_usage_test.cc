@@ -81,6 +81,28 @@ class HubUsageTest : public ::testing::Test {
     add(At(2, 10), "-1+1", "query.strata", "ok", {{"tier", "public"}});
     add(At(2, 11), "o\"neil, k", "query.catalog", "failed", {{"tier", "public"}});
     add(At(3, 0), "user:1", "query.freq", "ok", {{"tier", "registered"}});  // after the period
+    // On 2025-05-10, entries as the hub writes them for controlled answers (hub_service.cc):
+    // user:2 under APP-000003 (bbj-imsut only; tohoku answered at the registered tier), then
+    // under APP-000003 and APP-000004 (tmm-tohoku and bbj-imsut).
+    const json both = json::parse(R"([{"id": "tohoku", "status": "ok"},
+                                      {"id": "imsut", "status": "ok"}])");
+    add(At(10, 8), "user:2", "query.search", "ok",
+        {{"tier", "controlled"},
+         {"cohort", "sex=male"},
+         {"sites", both},
+         {"application", "APP-000003"},
+         {"datasets", json::parse(R"([{"site": "imsut", "id": "bbj-imsut"}])")}});
+    add(At(10, 9), "user:2", "query.freq", "ok",
+        {{"tier", "controlled"},
+         {"cohort", "sex=male"},
+         {"sites", both},
+         {"application", {"APP-000003", "APP-000004"}},
+         {"datasets",
+          json::parse(R"([{"site": "tohoku", "id": "tmm-tohoku", "application": "APP-000004"},
+                          {"site": "imsut", "id": "bbj-imsut",
+                           "application": ["APP-000003", "APP-000004"]}])")}});
+    add(At(10, 10), "user:1", "query.search", "ok",
+        {{"tier", "registered"}, {"cohort", "sex=male"}, {"sites", both}});
   }
 
   static Reply Get(const std::string& path, const std::string& cookie) {
@@ -173,6 +195,38 @@ TEST_F(HubUsageTest, PythonsCsvModuleReadsTheExportBack) {
   EXPECT_EQ(cells[2][4], "1");  // failed
   EXPECT_EQ(cells[3], json({"user:1", "2", "1", "1", "0", "0", "2", "0", "1", "1", "0", "0", "0",
                             "0", "1", "0", "0", "", "0"}));
+}
+
+// By project: the application column and the datasets each project's queries used (hand
+// counted from the 2025-05-10 entries of Seed()).
+TEST_F(HubUsageTest, CsvByProjectAndBySiteCarryApplicationsAndDataAccessed) {
+  const Reply project =
+      Get("/v1/admin/usage?from=2025-05-10&to=2025-05-11&by=project&format=csv", *admin_);
+  ASSERT_EQ(project.status, 200) << project.body;
+  EXPECT_EQ(project.body,
+            "project,queries,answered,refused,failed,public,registered,controlled,search,freq,"
+            "strata,catalog,beacon,other,distinct_cohorts,site_answers,controlled_answers,"
+            "data_accessed,jobs\r\n"
+            ",1,1,0,0,0,1,0,1,0,0,0,0,0,1,2,0,,0\r\n"
+            "APP-000003,2,2,0,0,0,0,2,1,1,0,0,0,0,1,4,2,bbj-imsut:2,0\r\n"
+            "APP-000004,1,1,0,0,0,0,1,0,1,0,0,0,0,1,2,1,bbj-imsut:1;tmm-tohoku:1,0\r\n");
+  const Reply site =
+      Get("/v1/admin/usage?from=2025-05-10&to=2025-05-11&by=site&format=csv", *admin_);
+  ASSERT_EQ(site.status, 200) << site.body;
+  EXPECT_EQ(site.body,
+            "site,queries,answered,refused,failed,public,registered,controlled,search,freq,"
+            "strata,catalog,beacon,other,distinct_cohorts,site_answers,controlled_answers,"
+            "data_accessed,jobs\r\n"
+            "imsut,3,3,0,0,0,1,2,2,1,0,0,0,0,1,3,2,bbj-imsut:2,0\r\n"
+            "tohoku,3,3,0,0,0,1,2,2,1,0,0,0,0,1,3,2,tmm-tohoku:1,0\r\n");
+  const Reply json_by_user = Get("/v1/admin/usage?from=2025-05-10&to=2025-05-11", *admin_);
+  ASSERT_EQ(json_by_user.status, 200) << json_by_user.body;
+  const json j = json_by_user.Json();
+  EXPECT_EQ(Validate(OpenApi(), "UsageReport", j), "");
+  ASSERT_EQ(j["rows"].size(), 2u);
+  EXPECT_EQ(j["rows"][1]["key"], "user:2");
+  EXPECT_EQ(j["rows"][1]["data_accessed"], json({{"bbj-imsut", 2}, {"tmm-tohoku", 1}}));
+  EXPECT_EQ(j["rows"][0]["data_accessed"], json::object());
 }
 
 TEST_F(HubUsageTest, BadParametersAre400WithSentences) {

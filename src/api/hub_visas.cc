@@ -52,7 +52,7 @@ struct HubService::VisaState {
   std::unique_ptr<workflow::ApplicationRepository> applications;
 
   struct Visas {
-    std::vector<std::string> per_site;  // space-separated visas, per configured site
+    std::shared_ptr<const SentVisas> sent;  // null when it holds no grant
     bool has_grants = false;
     int64_t renew_at = 0;
   };
@@ -107,7 +107,8 @@ const std::string& HubService::visa_issuer() const { return visas_->issuer; }
 
 json HubService::VisaJwks() const { return visas_->jwks.ToJson(); }
 
-// The active grants of every application the user applied for or is a member of.
+// The active grants of every application the account ("user:17", as applications name their
+// applicant and members) applied for or is a member of.
 static Result<std::vector<std::pair<std::string, Grant>>> GrantsOf(
     workflow::ApplicationRepository& repo, const std::string& user_id, int64_t now) {
   std::vector<std::pair<std::string, Grant>> out;
@@ -139,7 +140,7 @@ Result<Caller> HubService::Entitle(const Caller& caller) {
       return it->second.has_grants ? Caller{Tier::kControlled, caller.id} : caller;
     }
   }
-  ASSIGN_OR_RETURN(const auto grants, GrantsOf(*visas_->applications, AccountUserId(caller), now));
+  ASSIGN_OR_RETURN(const auto grants, GrantsOf(*visas_->applications, caller.id, now));
   if (grants.empty()) {
     std::lock_guard<std::mutex> lock(visas_->mu);
     visas_->by_caller[caller.id] = {{}, false, now + kNegativeCacheSeconds};
@@ -148,18 +149,20 @@ Result<Caller> HubService::Entitle(const Caller& caller) {
   return Caller{Tier::kControlled, caller.id};
 }
 
-std::vector<std::string> HubService::VisasFor(const Caller& caller) {
+std::shared_ptr<const HubService::SentVisas> HubService::VisasFor(const Caller& caller) {
   VisaState& v = *visas_;
   const int64_t now = UnixNow();
   {
     std::lock_guard<std::mutex> lock(v.mu);
     auto it = v.by_caller.find(caller.id);
-    if (it != v.by_caller.end() && now < it->second.renew_at &&
-        it->second.per_site.size() == config_.sites.size()) {
-      return it->second.per_site;
+    if (it != v.by_caller.end() && now < it->second.renew_at && it->second.sent &&
+        it->second.sent->per_site.size() == config_.sites.size()) {
+      return it->second.sent;
     }
   }
-  std::vector<std::string> none(config_.sites.size());
+  auto none = std::make_shared<SentVisas>();
+  none->per_site.resize(config_.sites.size());
+  none->grants.resize(config_.sites.size());
   // Which grants: a configured controlled key stands for a grant of every dataset everywhere;
   // an account has those of its applications.
   const bool standing = std::any_of(
@@ -206,7 +209,7 @@ std::vector<std::string> HubService::VisasFor(const Caller& caller) {
     }
   } else if (!AccountUserId(caller).empty()) {
     Result<std::vector<std::pair<std::string, Grant>>> active =
-        GrantsOf(*v.applications, AccountUserId(caller), now);
+        GrantsOf(*v.applications, caller.id, now);
     if (!active.ok()) {
       LOG_ERROR("hub: cannot read the grants of {}: {}", caller.id, active.status().ToString());
       return none;
@@ -223,7 +226,9 @@ std::vector<std::string> HubService::VisasFor(const Caller& caller) {
   }
   // Sign them. A visa lives visa_lifetime_s at most and never past its grant.
   VisaState::Visas made;
-  made.per_site.resize(config_.sites.size());
+  auto sent = std::make_shared<SentVisas>();
+  sent->per_site.resize(config_.sites.size());
+  sent->grants.resize(config_.sites.size());
   made.renew_at = now + config_.visa_lifetime_s - kRenewMarginSeconds;
   json issued = json::array();
   for (size_t i = 0; i < grants.size(); ++i) {
@@ -235,7 +240,7 @@ std::vector<std::string> HubService::VisasFor(const Caller& caller) {
                  visa.status().message());
         continue;
       }
-      std::string& header = made.per_site[i];
+      std::string& header = sent->per_site[i];
       if (header.size() + 1 + visa->size() > kMaxVisaHeaderBytes) {
         LOG_WARN("hub: too many visas for {} at site {}; dataset {} is left out", caller.id, g.site,
                  g.dataset);
@@ -243,6 +248,7 @@ std::vector<std::string> HubService::VisasFor(const Caller& caller) {
       }
       if (!header.empty()) header += ' ';
       header += *visa;
+      sent->grants[i].emplace_back(g.dataset, g.application);
       made.has_grants = true;
       made.renew_at = std::min(
           made.renew_at, std::min(g.expiry, now + config_.visa_lifetime_s) - kRenewMarginSeconds);
@@ -268,9 +274,10 @@ std::vector<std::string> HubService::VisasFor(const Caller& caller) {
       return none;
     }
   }
+  made.sent = sent;
   std::lock_guard<std::mutex> lock(v.mu);
   if (made.renew_at > now && !site_unknown) v.by_caller[caller.id] = made;
-  return made.per_site;
+  return sent;
 }
 
 void HubService::GrantsChanged(const Application& app) {

@@ -342,7 +342,7 @@ TEST_F(NodeVisaTest, HubToNodeControlledKeyGetsExactCountsThroughVisas) {
   // BBJ-a (not granted) at the registered tier, which the hub's answer says.
   workflow::ApplicationRepository repo(&(*hub)->database());
   Result<Application> created =
-      repo.Create(ApplicationKind::kDataUse, Actor{"42", {RoleGrant{Role::kResearcher, ""}}},
+      repo.Create(ApplicationKind::kDataUse, Actor{"user:42", {RoleGrant{Role::kResearcher, ""}}},
                   Timestamp(std::chrono::seconds(Now() - 5000)));
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   Application granted = *created;

@@ -69,6 +69,25 @@ std::string IdText(const json& v) {
   return "";
 }
 
+// Ids from a JSON id or array of ids (empty ones dropped), appended to `out`.
+void AppendIds(const json& v, std::vector<std::string>* out) {
+  if (v.is_array()) {
+    for (const json& x : v) AppendIds(x, out);
+    return;
+  }
+  std::string id = IdText(v);
+  if (!id.empty() && std::find(out->begin(), out->end(), id) == out->end()) {
+    out->push_back(std::move(id));
+  }
+}
+
+// A dataset a controlled answer drew on; an empty site or application list means "not
+// recorded", and the dataset then counts in every site's or project's row of the query.
+struct DatasetUse {
+  std::string id, site;
+  std::vector<std::string> applications;
+};
+
 // What one audited query contributes.
 struct Fact {
   int outcome = 0;  // 0 answered, 1 refused, 2 failed
@@ -76,7 +95,8 @@ struct Fact {
   size_t kind = 5;
   std::string cohort;                               // "" when the query names none
   std::vector<std::pair<std::string, bool>> sites;  // id, answered
-  std::vector<std::string> datasets;
+  std::vector<std::string> applications;            // the projects; empty when none
+  std::vector<DatasetUse> datasets;
   bool controlled_answer = false;
 };
 
@@ -98,11 +118,25 @@ Fact FactOf(std::string_view action, std::string_view outcome, const json& detai
       }
     }
   }
+  if (const auto a = detail.find("application"); a != detail.end()) {
+    AppendIds(*a, &f.applications);
+  }
   f.controlled_answer = f.outcome == 0 && f.tier == 2;
   if (const auto d = detail.find("datasets");
       f.controlled_answer && d != detail.end() && d->is_array()) {
-    for (const json& ds : *d)
-      f.datasets.push_back(IdText(ds.is_object() ? ds.value("id", json()) : ds));
+    for (const json& ds : *d) {
+      DatasetUse use;
+      if (ds.is_object()) {
+        use.id = IdText(ds.value("id", json()));
+        use.site = IdText(ds.value("site", json()));
+        if (const auto a = ds.find("application"); a != ds.end()) {
+          AppendIds(*a, &use.applications);
+        }
+      } else {
+        use.id = IdText(ds);
+      }
+      if (!use.id.empty()) f.datasets.push_back(std::move(use));
+    }
   }
   return f;
 }
@@ -111,8 +145,11 @@ struct Accumulator {
   UsageRow row;
   std::unordered_set<std::string> cohorts;
 
-  // Adds `f`; `site_answers` is how many of its site answers belong to this group.
-  void Add(const Fact& f, int64_t site_answers) {
+  // Adds `f`; `site_answers` is how many of its site answers belong to this group. For a
+  // site's or a project's row (`site`, `project` non-empty), only the datasets of that site or
+  // used under that project count as data accessed.
+  void Add(const Fact& f, int64_t site_answers, std::string_view site = {},
+           std::string_view project = {}) {
     (f.outcome == 0 ? row.answered : f.outcome == 1 ? row.refused : row.failed) += 1;
     if (f.tier >= 0) ++row.by_tier[f.tier];
     ++row.by_kind[f.kind];
@@ -120,7 +157,15 @@ struct Accumulator {
     row.site_answers += site_answers;
     if (f.controlled_answer) {
       ++row.controlled_answers;
-      for (const std::string& d : f.datasets) ++row.data_accessed[d];
+      for (const DatasetUse& d : f.datasets) {
+        if (!site.empty() && !d.site.empty() && d.site != site) continue;
+        if (!project.empty() && !d.applications.empty() &&
+            std::find(d.applications.begin(), d.applications.end(), project) ==
+                d.applications.end()) {
+          continue;
+        }
+        ++row.data_accessed[d.id];
+      }
     }
   }
   UsageRow Finish(std::string key) {
@@ -242,15 +287,15 @@ Result<UsageReport> MakeUsageReport(db::Database& db, std::string_view from, std
             groups[std::string(text(1))].Add(f, answered_sites);
             break;
           case UsageGroup::kProject:
-            groups[detail.is_object() ? IdText(detail.value("application", json())) : ""].Add(
-                f, answered_sites);
+            if (f.applications.empty()) groups[""].Add(f, answered_sites);
+            for (const std::string& a : f.applications) groups[a].Add(f, answered_sites, {}, a);
             break;
           case UsageGroup::kDay:
             groups[std::string(text(0).substr(0, 10))].Add(f, answered_sites);
             break;
           case UsageGroup::kSite:
             if (f.sites.empty()) groups[""].Add(f, 0);
-            for (const auto& s : f.sites) groups[s.first].Add(f, s.second ? 1 : 0);
+            for (const auto& s : f.sites) groups[s.first].Add(f, s.second ? 1 : 0, s.first);
             break;
         }
       }

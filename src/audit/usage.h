@@ -8,10 +8,15 @@
 //            kind counts as "other".
 //   outcome  "ok" = answered, "denied" = refused by a rule, "failed" = an error.
 //   detail   "tier" (public, registered, controlled); "cohort" (distinct cohorts are counted by
-//            its text); "application" (the data-use application = project; "" when absent);
-//            "sites" (array of site ids, or of {"id", "status"} where status "ok" means the site
-//            answered; a bare id counts as answered); "datasets" (array of dataset ids, or of
-//            {"id"}: the controlled data an answer drew on).
+//            its text); "application" (the data-use application = project, or an array of them
+//            when grants of several were used; absent for none); "sites" (array of site ids, or
+//            of {"id", "status"} where status "ok" means the site answered; a bare id counts as
+//            answered); "datasets" (array of dataset ids, or of {"id", "site"?, "application"?
+//            (id or ids)}: the controlled data an answer drew on). The hub writes these in
+//            HubService::Record (api/hub_service.cc).
+//   A query made under several applications counts once in each one's "project" row, and a
+//   dataset there only if it names that application (or names none); in a site's row a
+//   dataset counts only if it names that site (or none).
 // Jobs do not exist yet: the jobs column is reserved and always 0.
 #pragma once
 
@@ -62,13 +67,15 @@ struct UsageReport {
   std::string from, to;  // the period [from, to)
   UsageGroup by = UsageGroup::kUser;
   std::vector<UsageRow> rows;  // sorted by key; for kDay, every day of the period, even idle
-  UsageRow total;              // the whole period (key "total"); for kSite not the sum of rows,
-                               // since one query can reach several sites
+  UsageRow total;              // the whole period (key "total"); for kSite and kProject not the
+                               // sum of rows, since one query can reach several sites or
+                               // applications
   int64_t entries = 0;         // audit entries read
 };
 
 // The report of `db`'s audit log over [from, to) grouped by `by`. For kSite, a query counts once
-// for every site in its "sites" (once under "" when it has none). Errors: InvalidArgument from
+// for every site in its "sites" (once under "" when it has none); for kProject, once for every
+// application (once under "" when it has none). Errors: InvalidArgument from
 // CheckUsagePeriod; the database's errors. Reads in pages of the seq index, so memory grows with
 // the number of groups and distinct cohorts, not with entries. Thread-safe (reads only).
 Result<UsageReport> MakeUsageReport(db::Database& db, std::string_view from, std::string_view to,

@@ -228,6 +228,113 @@ TEST_P(UsageTest, JsonCarriesTheSameCounts) {
   EXPECT_EQ(j["total"]["jobs"], 0);
 }
 
+// Entries as the hub writes them (api/hub_service.cc): datasets name their site, and their
+// application when a query used grants of several applications.
+TEST_P(UsageTest, ProjectsAndDatasetsAsTheHubRecordsThem) {
+  const json both_ok = {{{"id", "tohoku"}, {"status", "ok"}}, {{"id", "imsut"}, {"status", "ok"}}};
+  // (a) carol freq under APP-1 at both sites.
+  Add(At(4, 1, 8, 0, 0), "carol", "query.freq", "ok",
+      {{"tier", "controlled"},
+       {"cohort", "sex=female"},
+       {"application", "APP-1"},
+       {"sites", both_ok},
+       {"datasets",
+        {{{"site", "tohoku"}, {"id", "tmm-wgs"}}, {{"site", "imsut"}, {"id", "bbj-wgs"}}}}});
+  // (b) carol search under APP-1 and APP-2: tmm-wgs through APP-2, bbj-wgs through APP-1.
+  Add(At(4, 1, 9, 0, 0), "carol", "query.search", "ok",
+      {{"tier", "controlled"},
+       {"cohort", "sex=female"},
+       {"application", {"APP-1", "APP-2"}},
+       {"sites", both_ok},
+       {"datasets",
+        {{{"site", "tohoku"}, {"id", "tmm-wgs"}, {"application", "APP-2"}},
+         {{"site", "imsut"}, {"id", "bbj-wgs"}, {"application", json::array({"APP-1"})}}}}});
+  // (c) dave registered search at tohoku: no project, no data accessed.
+  Add(At(4, 1, 10, 0, 0), "dave", "query.search", "ok",
+      {{"tier", "registered"},
+       {"cohort", "sex=male"},
+       {"sites", json::array({{{"id", "tohoku"}, {"status", "ok"}}})}});
+  // (d) carol controlled freq refused: no project.
+  Add(At(4, 1, 11, 0, 0), "carol", "query.freq", "denied",
+      {{"tier", "controlled"}, {"cohort", "age=60-69"}, {"code", "PERMISSION_DENIED"}});
+  // (e) a configured controlled key (standing grant): data accessed, no project.
+  Add(At(4, 1, 12, 0, 0), "key-holder", "query.strata", "ok",
+      {{"tier", "controlled"},
+       {"sites", json::array({{{"id", "tohoku"}, {"status", "ok"}}})},
+       {"datasets", json::array({{{"site", "tohoku"}, {"id", "tmm-wgs"}}})}});
+
+  auto project = Report(UsageGroup::kProject, "2026-04-01", "2026-04-02");
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  EXPECT_EQ(project->entries, 5);
+  ASSERT_EQ(project->rows.size(), 3u);
+  EXPECT_EQ(project->rows[0].key, "");  // (c) (d) (e)
+  EXPECT_EQ(Numbers(project->rows[0]),
+            (std::vector<int64_t>{3, 2, 1, 0, 0, 1, 2, 1, 1, 1, 0, 0, 0, 2, 2, 1, 0}));
+  EXPECT_EQ(project->rows[0].data_accessed, (Accessed{{"tmm-wgs", 1}}));
+  EXPECT_EQ(project->rows[1].key, "APP-1");  // (a) (b)
+  EXPECT_EQ(Numbers(project->rows[1]),
+            (std::vector<int64_t>{2, 2, 0, 0, 0, 0, 2, 1, 1, 0, 0, 0, 0, 1, 4, 2, 0}));
+  EXPECT_EQ(project->rows[1].data_accessed, (Accessed{{"bbj-wgs", 2}, {"tmm-wgs", 1}}));
+  EXPECT_EQ(project->rows[2].key, "APP-2");  // (b)
+  EXPECT_EQ(Numbers(project->rows[2]),
+            (std::vector<int64_t>{1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 2, 1, 0}));
+  EXPECT_EQ(project->rows[2].data_accessed, (Accessed{{"tmm-wgs", 1}}));
+  // The total counts (b) once: 5 queries; tmm-wgs by (a) (b) (e), bbj-wgs by (a) (b).
+  EXPECT_EQ(project->total.queries(), 5);
+  EXPECT_EQ(project->total.controlled_answers, 3);
+  EXPECT_EQ(project->total.data_accessed, (Accessed{{"bbj-wgs", 2}, {"tmm-wgs", 3}}));
+  EXPECT_EQ(UsageCsv(*project),
+            "project,queries,answered,refused,failed,public,registered,controlled,search,freq,"
+            "strata,catalog,beacon,other,distinct_cohorts,site_answers,controlled_answers,"
+            "data_accessed,jobs\r\n"
+            ",3,2,1,0,0,1,2,1,1,1,0,0,0,2,2,1,tmm-wgs:1,0\r\n"
+            "APP-1,2,2,0,0,0,0,2,1,1,0,0,0,0,1,4,2,bbj-wgs:2;tmm-wgs:1,0\r\n"
+            "APP-2,1,1,0,0,0,0,1,1,0,0,0,0,0,1,2,1,tmm-wgs:1,0\r\n");
+
+  // By site, a dataset counts only at its own site.
+  auto site = Report(UsageGroup::kSite, "2026-04-01", "2026-04-02");
+  ASSERT_TRUE(site.ok()) << site.status().ToString();
+  ASSERT_EQ(site->rows.size(), 3u);
+  EXPECT_EQ(site->rows[0].key, "");  // (d)
+  EXPECT_TRUE(site->rows[0].data_accessed.empty());
+  EXPECT_EQ(site->rows[1].key, "imsut");  // (a) (b)
+  EXPECT_EQ(site->rows[1].controlled_answers, 2);
+  EXPECT_EQ(site->rows[1].data_accessed, (Accessed{{"bbj-wgs", 2}}));
+  EXPECT_EQ(site->rows[2].key, "tohoku");  // (a) (b) (c) (e)
+  EXPECT_EQ(site->rows[2].queries(), 4);
+  EXPECT_EQ(site->rows[2].data_accessed, (Accessed{{"tmm-wgs", 3}}));
+
+  auto user = Report(UsageGroup::kUser, "2026-04-01", "2026-04-02");
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  ASSERT_EQ(user->rows.size(), 3u);
+  EXPECT_EQ(user->rows[0].key, "carol");  // (a) (b) (d)
+  EXPECT_EQ(user->rows[0].data_accessed, (Accessed{{"bbj-wgs", 2}, {"tmm-wgs", 2}}));
+  EXPECT_EQ(user->rows[1].key, "dave");
+  EXPECT_TRUE(user->rows[1].data_accessed.empty());
+  EXPECT_EQ(user->rows[2].key, "key-holder");
+  EXPECT_EQ(user->rows[2].data_accessed, (Accessed{{"tmm-wgs", 1}}));
+}
+
+// Malformed parts of an entry's detail are ignored, never fatal.
+TEST_P(UsageTest, OddApplicationsAndDatasetsAreIgnored) {
+  Add(At(4, 2, 8, 0, 0), "erin", "query.search", "ok",
+      {{"tier", "controlled"},
+       {"application", {"APP-9", "", 7, json::object(), "APP-9"}},
+       {"datasets", {json::object(), "", 3, {{"id", "ds-x"}, {"site", json::array()}}}}});
+  Add(At(4, 2, 9, 0, 0), "erin", "query.search", "ok",
+      {{"tier", "controlled"}, {"application", json::object()}, {"datasets", "ds-y"}});
+  auto r = Report(UsageGroup::kProject, "2026-04-02", "2026-04-03");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 3u);
+  EXPECT_EQ(r->rows[0].key, "");  // the second entry: its application is no id
+  EXPECT_EQ(r->rows[0].queries(), 1);
+  EXPECT_TRUE(r->rows[0].data_accessed.empty());  // "datasets" is not an array
+  EXPECT_EQ(r->rows[1].key, "7");                 // an integer id counts as its text
+  EXPECT_EQ(r->rows[2].key, "APP-9");             // once, though named twice
+  EXPECT_EQ(r->rows[2].queries(), 1);
+  EXPECT_EQ(r->rows[2].data_accessed, (Accessed{{"3", 1}, {"ds-x", 1}}));
+}
+
 TEST_P(UsageTest, BadPeriodsAreRefusedWithSentences) {
   auto r = Report(UsageGroup::kUser, "2026-02-30", "2026-03-03");
   ASSERT_FALSE(r.ok());

@@ -624,6 +624,15 @@ std::vector<Action> AvailableActions(const Application& application, const Actor
     if (std::find(rule->from.begin(), rule->from.end(), application.state) == rule->from.end()) {
       continue;
     }
+    // Offer only what would be accepted: a reviewer with a conflict of interest may not vote or
+    // decide, and declares the conflict once.
+    if ((action == Action::kVote || action == Action::kDecide) &&
+        HasConflict(application, actor.user_id)) {
+      continue;
+    }
+    if (action == Action::kDeclareConflict && Contains(application.conflicts, actor.user_id)) {
+      continue;
+    }
     out.push_back(action);
   }
   return out;

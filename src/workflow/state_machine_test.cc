@@ -925,6 +925,14 @@ TEST(Actions, NamesAndAvailability) {
             (V{Action::kRecordContract, Action::kGrant, Action::kRevoke, Action::kClose}));
   EXPECT_EQ(AvailableActions(Fixture(K::kInquiry, S::kAnswered), Alice()),
             (V{Action::kClose, Action::kFollowUp}));
+
+  // Under review, a reviewer is offered the committee's actions; once the reviewer declares a
+  // conflict of interest, only what Apply would still accept (commenting).
+  Application review = Fixture(K::kDataUse, S::kUnderReview);
+  EXPECT_EQ(AvailableActions(review, ActorFor(W::kReviewer)),
+            (V{Action::kDeclareConflict, Action::kComment, Action::kVote, Action::kDecide}));
+  review.conflicts.push_back("rev3");
+  EXPECT_EQ(AvailableActions(review, ActorFor(W::kReviewer)), (V{Action::kComment}));
 }
 
 }  // namespace

@@ -99,25 +99,6 @@ std::string Join(std::span<const std::string> parts, std::string_view sep) {
   return out;
 }
 
-// A value of the cohort language, quoted when it would not lex back as one word.
-std::string CohortValue(std::string_view v) {
-  bool plain = !v.empty();
-  for (char c : v) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '(' ||
-        c == ')' || c == '=' || c == ',' || c == '&' || c == '|' || c == '!' || c == '"' ||
-        c == '\\') {
-      plain = false;
-    }
-  }
-  if (plain) return std::string(v);
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // Parses a whole string as a signed decimal integer.
 std::optional<int64_t> ParseInt(std::string_view s) {
   s = Trim(s);
@@ -340,7 +321,7 @@ Result<std::string> FilterToTerm(const BeaconFilter& f, std::span<const std::str
                            "': includeDescendantTerms=false is not supported; ICD-10 terms "
                            "always include their subcategories");
   }
-  std::string term = attribute + (negate ? "!=" : "=") + CohortValue(value);
+  std::string term = attribute + (negate ? "!=" : "=") + QuoteCohortValue(value);
   Result<Cohort> parsed = Cohort::Parse(term);
   if (!parsed.ok()) {
     return InvalidArgument("unknown filter '" + shown +

@@ -30,24 +30,6 @@ std::string_view AttributeName(CohortAttribute a) {
   return "";
 }
 
-// Quotes a value when it would not lex back as one word.
-std::string QuoteIfNeeded(std::string_view v) {
-  bool plain = !v.empty() && v.front() != '@' && !text::EqualsIgnoreCase(v, "all");
-  for (char c : v) {
-    if (text::IsSpace(c) || c == '(' || c == ')' || c == '=' || c == ',' || c == '&' || c == '|' ||
-        c == '!' || c == '"' || c == '\\') {
-      plain = false;
-    }
-  }
-  if (plain) return std::string(v);
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string TermToString(const CohortTerm& t) {
   std::vector<std::string> values;
   switch (t.attribute) {
@@ -87,7 +69,7 @@ std::string TermToString(const CohortTerm& t) {
   out += t.negated ? "!=" : "=";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
-    out += QuoteIfNeeded(values[i]);
+    out += QuoteCohortValue(values[i]);
   }
   return out;
 }
@@ -225,5 +207,22 @@ bool HasSampleTerm(const CohortNode& node) {
 }  // namespace
 
 bool Cohort::NamesSamples() const { return root_ && HasSampleTerm(*root_); }
+
+std::string QuoteCohortValue(std::string_view v) {
+  bool plain = !v.empty() && v.front() != '@' && !text::EqualsIgnoreCase(v, "all");
+  for (char c : v) {
+    if (text::IsSpace(c) || c == '(' || c == ')' || c == '=' || c == ',' || c == '&' || c == '|' ||
+        c == '!' || c == '"' || c == '\\') {
+      plain = false;
+    }
+  }
+  if (plain) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
 
 }  // namespace renkei

@@ -69,4 +69,8 @@ class Cohort {
   std::shared_ptr<const CohortNode> root_;
 };
 
+// A value as the cohort language reads it back as one word: unchanged when it can be, else
+// double-quoted with `"` and `\` escaped (spaces, operators, a leading '@', the word "all").
+std::string QuoteCohortValue(std::string_view value);
+
 }  // namespace renkei

@@ -219,6 +219,7 @@ Result<HubConfig> ParseHubConfig(const json& doc) {
                    GetInt(doc, "visa_lifetime_s", c.visa_lifetime_s, 10, 86400));
   c.visa_lifetime_s = static_cast<int>(visa_lifetime);
   ASSIGN_OR_RETURN(c.external_idps, ParseExternalIdps(doc));
+  ASSIGN_OR_RETURN(c.web_root, GetString(doc, "web_root", false));
   if (!doc.contains("sites") || !doc["sites"].is_array()) {
     return InvalidArgument("field 'sites' must list the sites {\"id\", \"name\", \"url\"}");
   }

@@ -87,6 +87,9 @@ struct HubConfig {
   // "client_secret_file", "scopes"?, "authorization_endpoint"?, "token_endpoint"?, "jwks_uri"?,
   // "redirect_uri"?, "create_accounts"?, "link_by_verified_email"?, "assume_email_verified"?}].
   std::vector<identity::ExternalIdpSettings> external_idps;
+  // The web portal: the directory of its built files (web/dist), served at "/" ("" = no portal;
+  // docs/portal.md).
+  std::string web_root;
 };
 
 // Parse a configuration document. InvalidArgument naming the field for a missing or wrong

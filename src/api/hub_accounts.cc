@@ -232,6 +232,9 @@ void HubServer::AddAccountRoutes() {
               [](const Principal& p, const httplib::Request&, httplib::Response&) -> Result<json> {
                 json out = UserJson(p.user);
                 out["mfa_enrolment_required"] = p.mfa_enrolment_required;
+                // A browser session's CSRF token, so the portal keeps working after a reload.
+                // Only same-origin pages can read this answer (the hub sends no CORS headers).
+                if (!p.csrf_token.empty()) out["csrf_token"] = p.csrf_token;
                 return out;
               }));
   Handle("POST", "/v1/me/totp", Access::kSignedIn,

@@ -33,6 +33,8 @@ Result<std::unique_ptr<HubServer>> HubServer::Create(const HubConfig& config) {
   hub->AddUsageRoutes();
   hub->AddApplicationRoutes();
   hub->AddMetadataRoutes();
+  hub->AddVocabularyRoutes();
+  RETURN_IF_ERROR(hub->AddPortal());
   return hub;
 }
 

@@ -58,6 +58,10 @@ class HubServer {
   void AddUsageRoutes();          // hub_usage.cc
   void AddApplicationRoutes();    // hub_applications.cc
   void AddMetadataRoutes();       // hub_metadata.cc
+  void AddVocabularyRoutes();     // hub_vocabulary.cc (disease-term suggestions)
+  // Serves the web portal's built files from config().web_root at "/" (hub_portal.cc).
+  // FailedPrecondition if the directory has no index.html.
+  Status AddPortal();
   // Starts the OpenID Connect provider once the port is known (the default issuer names it).
   Status StartOidc(int port);
   // Registers a route and remembers it for routes(). `{name}` in `path` matches one segment

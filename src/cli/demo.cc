@@ -57,6 +57,10 @@ struct DemoOptions {
   uint32_t variants = 50000;
   uint64_t seed = 1;
   bool exit_after_check = false;
+  // The portal's built files; the default is the source tree's web/dist (RENKEI_WEB_DIST), used
+  // only if it has been built.
+  std::string web_root = RENKEI_WEB_DIST;
+  bool web_root_given = false;
 };
 
 struct DemoSite {
@@ -309,21 +313,22 @@ Status RunDemo(const DemoOptions& o) {
     hub_sites.push_back(
         {{"id", s.id}, {"name", s.name}, {"url", "http://127.0.0.1:" + std::to_string(port)}});
   }
-  const json hub = {
-      {"listen", {{"host", "127.0.0.1"}, {"port", o.port}}},
-      {"secret_key", crypto::Base64Encode(keys.secret_key)},
-      {"sites", hub_sites},
-      {"query_log", fs::absolute(fs::path(o.dir) / "logs" / "queries.jsonl").string()},
-      {"database", fs::absolute(fs::path(o.dir) / "hub.db").string()},
-      {"visa_issuer", visa_issuer},
-      {"visa_signing_key", visa_key.string()},
-      {"api_keys",
-       {{{"sha256", crypto::HexEncode(crypto::Sha256(registered_key))},
-         {"tier", "registered"},
-         {"caller", "demo-researcher"}},
-        {{"sha256", crypto::HexEncode(crypto::Sha256(controlled_key))},
-         {"tier", "controlled"},
-         {"caller", "demo-approved-user"}}}}};
+  json hub = {{"listen", {{"host", "127.0.0.1"}, {"port", o.port}}},
+              {"secret_key", crypto::Base64Encode(keys.secret_key)},
+              {"sites", hub_sites},
+              {"query_log", fs::absolute(fs::path(o.dir) / "logs" / "queries.jsonl").string()},
+              {"database", fs::absolute(fs::path(o.dir) / "hub.db").string()},
+              {"visa_issuer", visa_issuer},
+              {"visa_signing_key", visa_key.string()},
+              {"api_keys",
+               {{{"sha256", crypto::HexEncode(crypto::Sha256(registered_key))},
+                 {"tier", "registered"},
+                 {"caller", "demo-researcher"}},
+                {{"sha256", crypto::HexEncode(crypto::Sha256(controlled_key))},
+                 {"tier", "controlled"},
+                 {"caller", "demo-approved-user"}}}}};
+  const bool portal = o.web_root_given || fs::exists(fs::path(o.web_root) / "index.html", ec);
+  if (portal) hub["web_root"] = fs::absolute(o.web_root).string();
   const fs::path hub_config = fs::path(o.dir) / "config" / "hub.json";
   RETURN_IF_ERROR(WriteFile(hub_config, hub.dump(2)));
   fs::permissions(hub_config, fs::perms::owner_read | fs::perms::owner_write, ec);
@@ -331,6 +336,18 @@ Status RunDemo(const DemoOptions& o) {
   ASSIGN_OR_RETURN(const std::vector<DemoAccount> accounts,
                    SeedDemoAccounts(fs::absolute(fs::path(o.dir) / "hub.db").string(),
                                     keys.secret_key, demo_password));
+  // The same, for scripts and the portal's browser tests (owner-only, like the configuration).
+  json account_list = json::array();
+  for (const DemoAccount& a : accounts) {
+    account_list.push_back({{"email", a.email},
+                            {"role", a.role},
+                            {"password", a.password},
+                            {"totp_secret", a.totp_secret},
+                            {"recovery_code", a.recovery_code}});
+  }
+  const fs::path accounts_file = fs::path(o.dir) / "config" / "accounts.json";
+  RETURN_IF_ERROR(WriteFile(accounts_file, account_list.dump(2)));
+  fs::permissions(accounts_file, fs::perms::owner_read | fs::perms::owner_write, ec);
   ASSIGN_OR_RETURN(
       const std::vector<DemoApplication> applications,
       SeedDemoApplications(fs::absolute(fs::path(o.dir) / "hub.db").string(), keys.secret_key));
@@ -391,6 +408,11 @@ Status RunDemo(const DemoOptions& o) {
   };
   std::printf("\nrenkei demo is running: hub on http://127.0.0.1:%d with %zu sites.\n", o.port,
               std::size(kSites));
+  if (portal) {
+    std::printf("Web portal: http://127.0.0.1:%d/ (docs/portal.md)\n", o.port);
+  } else {
+    std::printf("Web portal: not built (bash scripts/build.sh web, then restart the demo)\n");
+  }
   std::printf("API keys: registered tier %s   controlled tier %s\n", registered_key.c_str(),
               controlled_key.c_str());
   std::printf(
@@ -486,6 +508,9 @@ void RegisterDemoCommand(CLI::App& app, CommandTable* table) {
   sub->add_option("--dir", o->dir, "Working directory (data, stores, configs, logs)")
       ->capture_default_str();
   sub->add_option("--seed", o->seed, "Random seed of the generated data")->capture_default_str();
+  sub->add_option("--web-root", o->web_root, "The web portal's built files (web/dist)")
+      ->capture_default_str()
+      ->each([o](const std::string&) { o->web_root_given = true; });
   sub->add_flag("--exit-after-check", o->exit_after_check,
                 "Stop once every example request has answered (for scripts and tests)");
   table->push_back({sub, [o]() { return RunDemo(*o); }});

@@ -41,19 +41,22 @@ Result<std::vector<DemoAccount>> SeedDemoAccounts(const std::string& database_pa
     ASSIGN_OR_RETURN(
         const identity::User u,
         accounts.CreateUser({s.email, s.name, "renkei demo", "academic", password}, "system", now));
-    DemoAccount a{s.email, *s.role ? s.role : "researcher", password, "", ""};
+    DemoAccount a{s.email, *s.role ? s.role : "researcher", password, "", "", ""};
     if (*s.role) {
       ASSIGN_OR_RETURN(const identity::RoleGrant role, identity::ParseRole(s.role));
       RETURN_IF_ERROR(accounts.GrantRole(u.id, role, "system", now));
       ASSIGN_OR_RETURN(const identity::TotpEnrolment e, accounts.BeginTotp(u.id, now));
       ASSIGN_OR_RETURN(const std::string secret, identity::Base32Decode(e.secret_base32));
+      // The previous step's code (accepted for clock skew), so that the code an authenticator
+      // app shows right after the demo starts is still unused.
       const int64_t unix_now =
           std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-      ASSIGN_OR_RETURN(const std::string code, identity::TotpCode(secret, unix_now));
+      ASSIGN_OR_RETURN(const std::string code, identity::TotpCode(secret, unix_now - 30));
       ASSIGN_OR_RETURN(const std::vector<std::string> recovery,
                        accounts.ConfirmTotp(u.id, code, now));
       a.totp_secret = e.secret_base32;
       a.recovery_code = recovery.at(0);
+      a.spare_recovery_code = recovery.at(1);
     }
     out.push_back(std::move(a));
   }

@@ -13,6 +13,9 @@ struct DemoAccount {
   std::string email, role, password;
   std::string totp_secret;    // base32, for an authenticator app ("" if none)
   std::string recovery_code;  // one of its recovery codes ("" if none)
+  // Another recovery code, for the demo's own sign-in (never printed): signing in with a TOTP
+  // code would use up the code a newcomer's authenticator app shows at the same time.
+  std::string spare_recovery_code;
 };
 
 // Replaces the hub database at `database_path` (an SQLite file) with a new one holding one

@@ -231,15 +231,9 @@ Result<std::vector<DemoApplication>> SeedDemoApplications(const std::string& dat
 Result<std::vector<std::string>> RecordDemoFeasibility(httplib::Client& hub,
                                                        const DemoAccount& secretariat,
                                                        const std::string& id) {
-  ASSIGN_OR_RETURN(const std::string secret, identity::Base32Decode(secretariat.totp_secret));
-  const int64_t unix_now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  // The next step's code (accepted within the ±1 step of clock skew): the current step's may
-  // already have been used when the account was seeded, and a code is accepted once.
-  ASSIGN_OR_RETURN(const std::string code, identity::TotpCode(secret, unix_now + 30));
-  const json sign_in = {
-      {"email", secretariat.email}, {"password", secretariat.password}, {"second_factor", code}};
+  const json sign_in = {{"email", secretariat.email},
+                        {"password", secretariat.password},
+                        {"second_factor", secretariat.spare_recovery_code}};
   auto res = hub.Post("/v1/auth/sign-in", sign_in.dump(), "application/json");
   if (!res) return Unavailable("the hub did not answer the secretariat's sign-in");
   if (res->status != 200) return Internal("demo secretariat sign-in: " + res->body);

@@ -9,4 +9,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh release >/dev/null
+bash scripts/build.sh web
 exec ./build/renkei demo --scale "${SCALE:-1}" --dir demo-out "$@"

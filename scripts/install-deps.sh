@@ -17,7 +17,13 @@ PACKAGES=(
   bcftools tabix plink2 scrm
   # benchmark harness, and curl for the demo's example requests
   hyperfine time curl
+  # the web portal's browser tests (web/e2e): Debian's Chromium, driven by playwright-core,
+  # and a Japanese font so that pages (and their screenshots) show Japanese text
+  chromium fonts-noto-cjk
 )
+# The portal's toolchain (web/) needs Node.js 20.19 or later with npm. Machines of this project
+# come with it; where there is none, Debian's own is installed (and checked below).
+if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

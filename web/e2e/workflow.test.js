@@ -1,5 +1,5 @@
 // The issue's story end to end in a real browser: a researcher signs up, enrols TOTP, builds a
-// cohort and sees counts, and submits a whole-genome data use application (a purpose that a
+// cohort and sees counts and a frequency chart, and submits a whole-genome data use application (a purpose that a
 // dataset's data-use conditions deny is refused with a sentence first); the secretariat counts
 // feasibility and forwards it; reviewers vote and decide (a reviewer with a conflict of interest
 // is shown why they cannot vote); the secretariat records the three-party contract; the site's
@@ -106,7 +106,7 @@ async function state(page, id) {
   return page.evaluate(async (i) => (await (await fetch(`/v1/applications/${i}`)).json()).state, id);
 }
 
-test('a researcher signs up, enrols TOTP, builds a cohort and sees counts', async () => {
+test('a researcher signs up, enrols TOTP, builds a cohort and sees counts and a frequency chart', async () => {
   const page = await newPage(browser, 'ja');
   S.researcher = { email: `wf-${Date.now()}@example.org`, password: 'a long enough passphrase 42' };
   await page.goto(`${demo.url}/#/signup`);
@@ -147,6 +147,32 @@ test('a researcher signs up, enrols TOTP, builds a cohort and sees counts', asyn
     assert.equal(r.status, 200);
     assert.equal(typeof r.body.cohort_size.by_site.tohoku, 'number');
   }
+
+  // ... and the frequencies of a common variant for that cohort, as charts.
+  const variant = await page.evaluate(async () => {
+    const catalog = await (await fetch('/v1/catalog')).json();
+    const contig = catalog.datasets[0].contigs[0].name;
+    const me = await (await fetch('/v1/me')).json();
+    for (let start = 1; start < 50_000_000; start += 100_000) {
+      const r = await fetch('/v1/freq', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ region: `${contig}:${start}-${start + 99_999}` }),
+      });
+      if (r.status !== 200) continue;
+      const v = (await r.json()).variants.find((x) => (x.total.alts[0]?.af ?? 0) > 0.05);
+      if (v) return `${v.contig}:${v.pos}:${v.ref}:${v.alt}`;
+    }
+    return '';
+  });
+  assert.ok(variant, 'no common variant in the demo data');
+  await page.goto(`${demo.url}/#/freq`);
+  await page.locator('#freq-q').fill(variant);
+  await page.locator('#freq-q').press('Enter');
+  await page.locator('[data-testid=strata-age] svg[role=img]').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=ondemand]')?.dataset.state === 'ready');
+  await screenshot(page, 'workflow-freq-ja');
+
   S.researcherPage = page;
   assert.deepEqual(unexpectedErrors(page), []);
 });

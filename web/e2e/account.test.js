@@ -71,6 +71,21 @@ test('the first page renders, in Japanese for a Japanese browser', async () => {
   await page.context().close();
 });
 
+test('the sign-in page in Japanese, with a wrong password', async () => {
+  const page = await newPage(browser, 'ja');
+  await page.goto(`${demo.url}/#/signin`);
+  await page.locator('#signin-email').waitFor();
+  await screenshot(page, 'signin-ja');
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.locator('#signin-email').fill('nobody@example.org');
+  await page.locator('#signin-password').fill('not the password');
+  await page.locator('#signin-password').press('Enter');
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /メールアドレスまたはパスワードが違います/);
+  await screenshot(page, 'signin-error-ja');
+  await page.context().close();
+});
+
 test('an English browser gets English first', async () => {
   const page = await newPage(browser, 'en');
   await page.goto(`${demo.url}/`);
@@ -84,6 +99,8 @@ test('wrong passwords and bad sign-ups are shown as sentences, not JSON', async 
   await page.goto(`${demo.url}/#/signin`);
   await page.locator('#signin-email').fill('nobody@example.org');
   await page.locator('#signin-password').fill('not the password');
+  await screenshot(page, 'signin-en');
+  assert.deepEqual(await seriousViolations(page), []);
   await page.getByRole('button', { name: 'Sign in' }).last().click();
   const alert = page.getByRole('alert');
   await alert.waitFor();
@@ -91,6 +108,7 @@ test('wrong passwords and bad sign-ups are shown as sentences, not JSON', async 
   assert.match(text, /email or password is wrong/);
   assert.doesNotMatch(text, /[{}]/);
   await screenshot(page, 'signin-error-en');
+  assert.deepEqual(await seriousViolations(page), []);
   await page.goto(`${demo.url}/#/signup`);
   await page.locator('#signup-email').fill('short@example.org');
   await page.locator('#signup-name').fill('Short Password');

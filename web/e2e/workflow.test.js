@@ -171,7 +171,7 @@ test('a researcher signs up, enrols TOTP, builds a cohort and sees counts and a 
   await page.locator('#freq-q').press('Enter');
   await page.locator('[data-testid=strata-age] svg[role=img]').waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid=ondemand]')?.dataset.state === 'ready');
-  await screenshot(page, 'workflow-freq-ja');
+  await shootBoth(page, 'workflow-freq');
 
   S.researcherPage = page;
   assert.deepEqual(unexpectedErrors(page), []);

@@ -3,12 +3,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <thread>
-
 #include "api/hub_server.h"
 #include "api/hub_test_client.h"
 #include "api/openapi_check.h"
-#include "crypto/sodium.h"
 #include "identity/jwt.h"
 #include "identity/pkce.h"
 #include "identity/totp.h"
@@ -26,25 +23,14 @@ using testing::Credentials;
 class HubAccountsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    HubConfig c;
-    c.listen = {"127.0.0.1", 0};
-    c.secret_key = crypto::GenerateEd25519KeyPair().secret_key;
-    c.threads = 8;
+    HubConfig c = testing::LoopbackHubConfig(8);
     key_path_ = new std::string(::testing::TempDir() + "hub-accounts-test-" +
                                 std::to_string(::getpid()) + ".oidc.pem");
     c.oidc_signing_key = *key_path_;
-    auto hub = HubServer::Create(c);
-    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
-    hub_ = hub->release();
-    auto port = hub_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = new std::thread([] { hub_->Serve(); });
+    hub_ = new testing::RunningHub();
+    ASSERT_NO_FATAL_FAILURE(hub_->Start(c));
   }
   static void TearDownTestSuite() {
-    hub_->Stop();
-    thread_->join();
-    delete thread_;
     delete hub_;
     std::remove(key_path_->c_str());
     delete key_path_;
@@ -52,12 +38,12 @@ class HubAccountsTest : public ::testing::Test {
 
   static Answer Call(const std::string& method, const std::string& path, const json& body,
                      const Credentials& who) {
-    return testing::HubTestClient(hub_, port_).Call(method, path, body, who);
+    return testing::HubTestClient(*hub_).Call(method, path, body, who);
   }
 
   // An account with `roles`, signed in; with a TOTP second factor when `totp`.
   static Credentials Account(const std::string& email, std::vector<std::string> roles, bool totp) {
-    return testing::HubTestClient(hub_, port_).Account(email, roles, totp);
+    return testing::HubTestClient(*hub_).Account(email, roles, totp);
   }
 
   static std::string Token(const Credentials& session, std::vector<std::string> scopes) {
@@ -67,16 +53,9 @@ class HubAccountsTest : public ::testing::Test {
     return a.body.value("token", "");
   }
 
-  static HubServer* hub_;
-  static std::thread* thread_;
-  static int port_;
-  static std::string* key_path_;
+  static inline testing::RunningHub* hub_ = nullptr;
+  static inline std::string* key_path_ = nullptr;
 };
-
-HubServer* HubAccountsTest::hub_ = nullptr;
-std::thread* HubAccountsTest::thread_ = nullptr;
-int HubAccountsTest::port_ = 0;
-std::string* HubAccountsTest::key_path_ = nullptr;
 
 TEST_F(HubAccountsTest, SignUpSignInUseAndSignOut) {
   Answer a = Call("POST", "/v1/auth/sign-up",
@@ -208,7 +187,7 @@ TEST_F(HubAccountsTest, BadInputGetsClearErrors) {
       {"/v1/auth/sign-up", std::string(2 << 20, ' '), 413},
   };
   for (const Case& c : cases) {
-    httplib::Client client("127.0.0.1", port_);
+    httplib::Client client("127.0.0.1", hub_->port);
     auto r = client.Post(c.path, c.body, "application/json");
     ASSERT_TRUE(r) << c.path;
     EXPECT_EQ(r->status, c.status) << c.body.substr(0, 80) << " → " << r->body;
@@ -243,7 +222,7 @@ TEST_F(HubAccountsTest, AClientSignsAUserInWithOpenIdConnect) {
                             "&scope=openid%20email%20profile&state=s-42&nonce=n-7&code_challenge=" +
                             *identity::CodeChallengeS256(verifier) + "&code_challenge_method=S256";
   EXPECT_EQ(Call("GET", query, {}, {}).status, 401);  // not signed in
-  httplib::Client browser("127.0.0.1", port_);
+  httplib::Client browser("127.0.0.1", hub_->port);
   auto r = browser.Get(query, {{"Cookie", "renkei_session=" + user.cookie}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 302) << r->body;
@@ -253,7 +232,7 @@ TEST_F(HubAccountsTest, AClientSignsAUserInWithOpenIdConnect) {
   const size_t c = location.find("code=") + 5;
   const std::string code = location.substr(c, location.find('&', c) - c);
 
-  httplib::Client server("127.0.0.1", port_);
+  httplib::Client server("127.0.0.1", hub_->port);
   server.set_basic_auth(client_id, secret);
   const httplib::Params form = {{"grant_type", "authorization_code"},
                                 {"code", code},
@@ -277,7 +256,7 @@ TEST_F(HubAccountsTest, AClientSignsAUserInWithOpenIdConnect) {
   ASSERT_TRUE(claims.ok()) << claims.status().ToString();
   EXPECT_EQ((*claims)["nonce"], "n-7");
   EXPECT_EQ((*claims)["email"], "oidc-user@example.jp");
-  httplib::Client api("127.0.0.1", port_);
+  httplib::Client api("127.0.0.1", hub_->port);
   r = api.Get("/oidc/userinfo",
               {{"Authorization", "Bearer " + tokens["access_token"].get<std::string>()}});
   ASSERT_TRUE(r);
@@ -325,7 +304,7 @@ TEST_F(HubAccountsTest, AuthorizationMatrix) {
       {"admin token", admin_token, true, true, false},
   };
   int checked = 0;
-  for (const Route& route : hub_->routes()) {
+  for (const Route& route : hub_->server->routes()) {
     // Sign-up and sign-in take credentials in the body, and sign-out would end the sessions
     // used here: they have tests of their own.
     if (route.path.starts_with("/v1/auth/")) continue;

@@ -6,12 +6,9 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "api/api_test_fixture.h"
-#include "api/hub_server.h"
 #include "api/hub_test_client.h"
-#include "api/node_server.h"
 #include "api/openapi_check.h"
 #include "crypto/sodium.h"
 #include "identity/totp.h"
@@ -41,58 +38,29 @@ std::string Day(Clock::time_point t) {
 class HubApplicationsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("renkei-hub-apps-test-" + std::to_string(getpid())));
+    dir_ = new std::filesystem::path(testing::TestDir("renkei-hub-apps-test"));
     const crypto::Ed25519KeyPair keys = crypto::GenerateEd25519KeyPair();
-    HubConfig c;
-    c.listen = {"127.0.0.1", 0};
+    HubConfig c = testing::LoopbackHubConfig(8);
     c.secret_key = keys.secret_key;
-    c.threads = 8;
     // Two real nodes and a site that is down (nothing listens on port 1).
+    nodes_ = new std::vector<testing::RunningNode>();
     for (const auto& [site, dataset, biobank] :
          {std::tuple{"tohoku", "tmm_wgs", "TMM"}, std::tuple{"imsut", "bbj_wgs", "BBJ"}}) {
-      NodeConfig n;
-      n.site = site;
-      n.listen = {"127.0.0.1", 0};
-      n.hub_public_key = keys.public_key;
-      n.threads = 4;
-      n.datasets = {{dataset, testing::MakeStore(*dir_, biobank, 120, 20)}};
-      auto node = NodeServer::Create(n);
-      ASSERT_TRUE(node.ok()) << node.status().ToString();
-      NodeServer* raw = node->release();
-      auto port = raw->Bind();
-      ASSERT_TRUE(port.ok());
-      nodes_.push_back(raw);
-      node_threads_.push_back(new std::thread([raw] { raw->Serve(); }));
-      c.sites.push_back({site, site, "http://127.0.0.1:" + std::to_string(*port)});
+      ASSERT_NO_FATAL_FAILURE(nodes_->emplace_back().Start(testing::LoopbackNodeConfig(
+          site, keys.public_key, {{dataset, testing::MakeStore(*dir_, biobank, 120, 20)}})));
+      c.sites.push_back({site, site, nodes_->back().url()});
     }
     c.sites.push_back({"nig", "nig (down)", "http://127.0.0.1:1"});
     c.timeout_ms = 1000;
-    auto hub = HubServer::Create(c);
-    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
-    hub_ = hub->release();
+    hub_ = new testing::RunningHub();
+    ASSERT_NO_FATAL_FAILURE(hub_->Start(c));
     // The requested dataset, registered with conditions that serve Content()'s purpose
     // (health/medical data; research on E11).
     RegisterDataset("tmm_wgs", "tohoku", {{"permission", "HMB"}});
-    auto port = hub_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = new std::thread([] { hub_->Serve(); });
   }
   static void TearDownTestSuite() {
-    if (hub_ != nullptr) {
-      hub_->Stop();
-      thread_->join();
-      delete thread_;
-      delete hub_;
-      hub_ = nullptr;
-    }
-    for (size_t i = 0; i < nodes_.size(); ++i) {
-      nodes_[i]->Stop();
-      node_threads_[i]->join();
-      delete node_threads_[i];
-      delete nodes_[i];
-    }
+    delete hub_;
+    delete nodes_;
     std::filesystem::remove_all(*dir_);
     delete dir_;
   }
@@ -101,7 +69,7 @@ class HubApplicationsTest : public ::testing::Test {
   // as a site administrator would; returns its version.
   static int64_t RegisterDataset(const std::string& id, const std::string& site,
                                  const json& data_use, const std::string& title = "") {
-    workflow::DatasetRegistry& registry = hub_->service().datasets();
+    workflow::DatasetRegistry& registry = hub_->server->service().datasets();
     Result<workflow::DatasetVersion> current = registry.Get(id);
     const json description = {{"title", title.empty() ? id + " whole genomes" : title},
                               {"description", "Whole-genome sequences."},
@@ -120,16 +88,16 @@ class HubApplicationsTest : public ::testing::Test {
 
   static Answer Raw(const std::string& method, const std::string& path, const std::string& body,
                     const std::string& content_type, const Credentials& who) {
-    return testing::HubTestClient(hub_, port_).Raw(method, path, body, content_type, who);
+    return testing::HubTestClient(*hub_).Raw(method, path, body, content_type, who);
   }
   static Answer Call(const std::string& method, const std::string& path, const json& body,
                      const Credentials& who) {
-    return testing::HubTestClient(hub_, port_).Call(method, path, body, who);
+    return testing::HubTestClient(*hub_).Call(method, path, body, who);
   }
 
   // An account with `roles` (besides researcher), signed in; staff roles get a second factor.
   static Credentials Account(const std::string& email, std::vector<std::string> roles) {
-    return testing::HubTestClient(hub_, port_).Account(email, roles, !roles.empty());
+    return testing::HubTestClient(*hub_).Account(email, roles, !roles.empty());
   }
 
   // Complete data-use content requesting all three sites, with both cohorts.
@@ -191,11 +159,8 @@ class HubApplicationsTest : public ::testing::Test {
   }
 
   static inline std::filesystem::path* dir_ = nullptr;
-  static inline std::vector<NodeServer*> nodes_;
-  static inline std::vector<std::thread*> node_threads_;
-  static inline HubServer* hub_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
-  static inline int port_ = 0;
+  static inline std::vector<testing::RunningNode>* nodes_ = nullptr;
+  static inline testing::RunningHub* hub_ = nullptr;
 };
 
 std::vector<std::string> Names(const json& actions) {
@@ -497,7 +462,7 @@ TEST_F(HubApplicationsTest, ListingFiltersAndPages) {
   EXPECT_EQ(Call("GET", "/v1/applications/" + ids[0], {}, admin).status, 404);
   // A non-researcher cannot create one.
   const Credentials sec = Account("list-sec@example.jp", {"secretariat"});
-  identity::Accounts& accounts = hub_->service().accounts();
+  identity::Accounts& accounts = hub_->server->service().accounts();
   auto users = accounts.ListUsers();
   ASSERT_TRUE(users.ok());
   for (const identity::User& u : *users) {
@@ -547,7 +512,7 @@ TEST_F(HubApplicationsTest, DataUseHealthResearchDatasetAllowsADiseaseSpecificPu
   ASSERT_EQ(a.body["data_use_match"].size(), 1u) << a.raw;
   const json& m = a.body["data_use_match"][0];
   EXPECT_EQ(m["dataset"], "tmm_wgs");
-  EXPECT_EQ(m["dataset_version"], hub_->service().datasets().Get("tmm_wgs")->version);
+  EXPECT_EQ(m["dataset_version"], hub_->server->service().datasets().Get("tmm_wgs")->version);
   EXPECT_EQ(m["decision"], "allowed");
   EXPECT_TRUE(m["review"].empty());
   EXPECT_EQ(Validate(OpenApi(), "Application", a.body), "");

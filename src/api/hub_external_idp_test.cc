@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/hub_server.h"
+#include "api/hub_test_client.h"
 #include "api/openapi_check.h"
 #include "audit/audit_log.h"
 #include "crypto/openssl.h"
@@ -27,11 +28,9 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
-const char* const kPassword = "correct horse battery staple";
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
-}
+const char* const kPassword = testing::kTestPassword;
+using testing::RunningHub;
+using testing::UnixNow;
 
 // An HTTP answer with every Set-Cookie header as name → value.
 struct Reply {
@@ -95,28 +94,15 @@ std::string SecretFile(const std::string& name, const std::string& secret) {
   return path;
 }
 
-struct RunningHub {
-  std::unique_ptr<HubServer> hub;
-  std::thread thread;
-  int port = 0;
-  ~RunningHub() {
-    if (hub) hub->Stop();
-    if (thread.joinable()) thread.join();
-  }
-};
-
 class HubExternalIdpTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // 1. The provider: a renkei hub with its OpenID Connect provider.
-    HubConfig p;
-    p.listen = {"127.0.0.1", 0};
-    p.secret_key = crypto::GenerateEd25519KeyPair().secret_key;
-    p.threads = 4;
+    HubConfig p = testing::LoopbackHubConfig(4);
     p.oidc_signing_key = ::testing::TempDir() + "hub-extidp-" + std::to_string(getpid()) + ".pem";
     provider_ = new RunningHub();
-    Start(*provider_, p);
-    issuer_ = new std::string("http://127.0.0.1:" + std::to_string(provider_->port));
+    ASSERT_NO_FATAL_FAILURE(provider_->Start(p));
+    issuer_ = new std::string(provider_->url());
 
     // 2. The broken-token provider.
     fake_ = new httplib::Server();
@@ -163,10 +149,8 @@ class HubExternalIdpTest : public ::testing::Test {
     const std::string callback =
         "http://127.0.0.1:" + std::to_string(rp_port) + "/v1/auth/idps/renkei-idp/callback";
     auto client = RegisterClient(callback);
-    HubConfig c;
-    c.listen = {"127.0.0.1", rp_port};
-    c.secret_key = crypto::GenerateEd25519KeyPair().secret_key;
-    c.threads = 4;
+    HubConfig c = testing::LoopbackHubConfig(4);
+    c.listen.port = rp_port;
     identity::ExternalIdpSettings real;
     real.id = "renkei-idp";
     real.display_name = "Partner university";
@@ -183,7 +167,7 @@ class HubExternalIdpTest : public ::testing::Test {
     fake.client_secret_file = SecretFile("fake", "fake-secret");
     c.external_idps = {real, fake};
     hub_ = new RunningHub();
-    Start(*hub_, c);
+    ASSERT_NO_FATAL_FAILURE(hub_->Start(c));
     ASSERT_EQ(hub_->port, rp_port);
   }
 
@@ -200,20 +184,9 @@ class HubExternalIdpTest : public ::testing::Test {
     delete rogue_key_;
   }
 
-  static void Start(RunningHub& h, const HubConfig& c) {
-    auto hub = HubServer::Create(c);
-    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
-    h.hub = std::move(*hub);
-    auto port = h.hub->Bind();
-    ASSERT_TRUE(port.ok()) << port.status().ToString();
-    h.port = *port;
-    HubServer* server = h.hub.get();
-    h.thread = std::thread([server] { server->Serve(); });
-  }
-
   // Registers the relying party at the provider hub, as its administrator would.
   static std::pair<std::string, std::string> RegisterClient(const std::string& redirect) {
-    identity::Accounts& accounts = provider_->hub->service().accounts();
+    identity::Accounts& accounts = provider_->server->service().accounts();
     auto admin = accounts.CreateUser(
         {"idp-admin@example.ac.jp", "Admin", "", "academic", kPassword}, "system", Clock::now());
     EXPECT_TRUE(admin.ok());
@@ -238,7 +211,7 @@ class HubExternalIdpTest : public ::testing::Test {
 
   // A user of the provider hub, signed in there: its session cookie.
   static std::string ProviderUser(const std::string& email) {
-    auto u = provider_->hub->service().accounts().CreateUser(
+    auto u = provider_->server->service().accounts().CreateUser(
         {email, "Suzuki Ichiro", "Partner University", "academic", kPassword}, "system",
         Clock::now());
     EXPECT_TRUE(u.ok()) << u.status().ToString();
@@ -293,7 +266,7 @@ class HubExternalIdpTest : public ::testing::Test {
     audit::Query q;
     q.action_prefix = prefix;
     q.limit = 1000;
-    return *audit::List(hub_->hub->service().database(), q);
+    return *audit::List(hub_->server->service().database(), q);
   }
 
   static RunningHub* provider_;
@@ -376,7 +349,7 @@ TEST_F(HubExternalIdpTest, AnAccountWithTotpGivesItsCodeAfterTheProvider) {
   const std::string at_provider = ProviderUser("kenji@partner.ac.jp");
   Reply back = SignInThroughProvider(at_provider);
   ASSERT_EQ(back.status, 302);
-  identity::Accounts& accounts = hub_->hub->service().accounts();
+  identity::Accounts& accounts = hub_->server->service().accounts();
   auto u = accounts.FindByEmail("kenji@partner.ac.jp");
   ASSERT_TRUE(u.ok());
   auto e = accounts.BeginTotp(u->id, Clock::now());
@@ -455,7 +428,7 @@ TEST_F(HubExternalIdpTest, BadCallbacksAreRefusedWithoutASession) {
        }},
       {"expired state", good, 401, "took longer",
        [](const FakeStart& s) {
-         EXPECT_TRUE(hub_->hub->service()
+         EXPECT_TRUE(hub_->server->service()
                          .database()
                          .Exec("UPDATE external_signins SET expires_at = '2000-01-01T00:00:00Z'")
                          .ok());
@@ -504,7 +477,7 @@ TEST_F(HubExternalIdpTest, StartRefusesUnknownProvidersAndForeignReturnPaths) {
 }
 
 TEST_F(HubExternalIdpTest, AnExistingAccountIsNotTakenOverByEmail) {
-  ASSERT_TRUE(hub_->hub->service()
+  ASSERT_TRUE(hub_->server->service()
                   .accounts()
                   .CreateUser({"owner@example.ac.jp", "Owner", "", "academic", kPassword}, "system",
                               Clock::now())

@@ -6,13 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "api/api_test_fixture.h"
 #include "api/http_util.h"
-#include "api/hub_server.h"
 #include "api/hub_test_client.h"
-#include "api/node_server.h"
 #include "api/openapi_check.h"
 #include "crypto/sodium.h"
 
@@ -42,43 +39,20 @@ std::string ReadAll(const std::string& path) {
 class HubMetadataTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("renkei-hub-metadata-test-" + std::to_string(getpid())));
+    dir_ = new std::filesystem::path(testing::TestDir("renkei-hub-metadata-test"));
     const crypto::Ed25519KeyPair keys = crypto::GenerateEd25519KeyPair();
     store_ = new std::string(testing::MakeStore(*dir_, "TMM", 60, 40));
-    NodeConfig n;
-    n.site = "tohoku";
-    n.listen = {"127.0.0.1", 0};
-    n.hub_public_key = keys.public_key;
-    n.threads = 4;
-    n.datasets = {{"tmm_wgs", *store_}};
-    auto node = NodeServer::Create(n);
-    ASSERT_TRUE(node.ok()) << node.status().ToString();
-    node_ = node->release();
-    auto node_port = node_->Bind();
-    ASSERT_TRUE(node_port.ok());
-    node_thread_ = new std::thread([] { node_->Serve(); });
-    HubConfig c;
-    c.listen = {"127.0.0.1", 0};
+    node_ = new testing::RunningNode();
+    ASSERT_NO_FATAL_FAILURE(node_->Start(
+        testing::LoopbackNodeConfig("tohoku", keys.public_key, {{"tmm_wgs", *store_}})));
+    HubConfig c = testing::LoopbackHubConfig(8);
     c.secret_key = keys.secret_key;
-    c.threads = 8;
-    c.sites = {{"tohoku", "Tohoku", "http://127.0.0.1:" + std::to_string(*node_port)},
-               {"imsut", "IMSUT (down)", "http://127.0.0.1:1"}};
-    auto hub = HubServer::Create(c);
-    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
-    hub_ = hub->release();
-    auto port = hub_->Bind();
-    ASSERT_TRUE(port.ok());
-    client_ = new testing::HubTestClient(hub_, *port);
-    thread_ = new std::thread([] { hub_->Serve(); });
+    c.sites = {{"tohoku", "Tohoku", node_->url()}, {"imsut", "IMSUT (down)", "http://127.0.0.1:1"}};
+    hub_ = new testing::RunningHub();
+    ASSERT_NO_FATAL_FAILURE(hub_->Start(c));
+    client_ = new testing::HubTestClient(*hub_);
   }
   static void TearDownTestSuite() {
-    hub_->Stop();
-    thread_->join();
-    node_->Stop();
-    node_thread_->join();
-    delete thread_;
-    delete node_thread_;
     delete client_;
     delete hub_;
     delete node_;
@@ -107,7 +81,7 @@ class HubMetadataTest : public ::testing::Test {
 
   // Waits until the version has left "pending" at the node; returns the dataset's public view.
   static json WaitForNode(const std::string& dataset) {
-    hub_->service().metadata_pusher().WaitIdle();
+    hub_->server->service().metadata_pusher().WaitIdle();
     return client_->Call("GET", "/v1/datasets/" + dataset, {}, {}).body;
   }
 
@@ -120,10 +94,8 @@ class HubMetadataTest : public ::testing::Test {
 
   static inline std::filesystem::path* dir_ = nullptr;
   static inline std::string* store_ = nullptr;
-  static inline NodeServer* node_ = nullptr;
-  static inline std::thread* node_thread_ = nullptr;
-  static inline HubServer* hub_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
+  static inline testing::RunningNode* node_ = nullptr;
+  static inline testing::RunningHub* hub_ = nullptr;
   static inline testing::HubTestClient* client_ = nullptr;
 };
 
@@ -169,7 +141,7 @@ TEST_F(HubMetadataTest, ARegistrationReachesTheNodeWithoutARestart) {
   }
   EXPECT_EQ(aged_in_store, aged_in_file);
   Result<json> count =
-      node_->service().Count(Caller{Tier::kControlled, "test"}, {{"cohort", "age=90+"}});
+      node_->server->service().Count(Caller{Tier::kControlled, "test"}, {{"cohort", "age=90+"}});
   ASSERT_TRUE(count.ok()) << count.status().ToString();
   int64_t counted = 0;
   for (const json& cell : (*count)["cells"]) counted += cell["cohort_size"].get<int64_t>();
@@ -182,10 +154,10 @@ TEST_F(HubMetadataTest, ARegistrationReachesTheNodeWithoutARestart) {
   EXPECT_EQ(a.body["versions"][0]["version"], 2);
   EXPECT_EQ(a.body["versions"][0]["created_by"], std::to_string(admin.id));
   // Both registrations and both node outcomes are in the audit log.
-  ASSERT_TRUE(hub_->service().audit().Flush().ok());
+  ASSERT_TRUE(hub_->server->service().audit().Flush().ok());
   audit::Query q;
   q.action_prefix = "dataset.";
-  auto entries = audit::List(hub_->service().database(), q);
+  auto entries = audit::List(hub_->server->service().database(), q);
   ASSERT_TRUE(entries.ok());
   int registered = 0, applied = 0;
   for (const audit::Entry& e : *entries) {

@@ -5,55 +5,31 @@
 #include "api/hub_service.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "api/api_test_fixture.h"
-#include "api/node_server.h"
 #include "audit/usage.h"
-#include "crypto/openssl.h"
 #include "crypto/sodium.h"
-#include "identity/jwt.h"
 #include "identity/passport.h"
 #include "store/store.h"
-#include "workflow/repository.h"
-#include "workflow/roles.h"
 
 namespace renkei {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kIssuer[] = "https://hub.test";
+using testing::UnixNow;
+
 constexpr char kCohort[] = "sex=female";
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A node on loopback, stopped at the end of the suite.
-struct RunningNode {
-  std::unique_ptr<NodeServer> server;
-  std::thread thread;
-  int port = 0;
-};
 
 // Site tohoku holds TMM-a and BBJ-a, site imsut holds NCBN-b.
 class HubQueryAuditTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("renkei-hub-attr-test-" + std::to_string(getpid())));
-    std::filesystem::create_directories(*dir_);
-    Result<crypto::RsaSigningKey> key = crypto::RsaSigningKey::Generate();
-    ASSERT_TRUE(key.ok());
-    ASSERT_TRUE(key->SavePemFile((*dir_ / "hub.visa.pem").string()).ok());
-    hub_keys_ = crypto::GenerateEd25519KeyPair();
-    const json jwks = {{"keys", {identity::JwkToJson(key->public_jwk())}}};
+    dir_ = new std::filesystem::path(testing::TestDir("renkei-hub-attr-test"));
+    keys_ = new testing::HubVisaKeys();
+    ASSERT_NO_FATAL_FAILURE(keys_->Make(*dir_));
     const std::string tmm = testing::MakeStore(*dir_, "TMM", 120, 40);
     const std::string bbj = testing::MakeStore(*dir_, "BBJ", 100, 40);
     const std::string ncbn = testing::MakeStore(*dir_, "NCBN", 100, 40);
@@ -62,34 +38,17 @@ class HubQueryAuditTest : public ::testing::Test {
     const VariantView v = store->Variant(0);
     variant_ = new std::string(std::string(v.contig) + ":" + std::to_string(v.pos) + ":" +
                                std::string(v.ref) + ":" + std::string(v.Alt(0)));
-    nodes_ = new std::vector<RunningNode>();
+    nodes_ = new std::vector<testing::RunningNode>();
     const std::vector<std::pair<std::string, std::vector<NodeDatasetConfig>>> sites = {
         {"tohoku", {{"TMM-a", tmm}, {"BBJ-a", bbj}}}, {"imsut", {{"NCBN-b", ncbn}}}};
-    HubConfig hc;
+    HubConfig hc = keys_->Hub(2);
     for (const auto& [site, datasets] : sites) {
-      NodeConfig nc;
-      nc.site = site;
-      nc.listen = {"127.0.0.1", 0};
-      nc.hub_public_key = hub_keys_.public_key;
-      nc.datasets = datasets;
-      nc.visa = NodeVisaConfig{kIssuer, jwks, ""};
-      nc.threads = 2;
-      Result<std::unique_ptr<NodeServer>> node = NodeServer::Create(nc);
-      ASSERT_TRUE(node.ok()) << node.status().ToString();
-      RunningNode& running = nodes_->emplace_back();
-      running.server = std::move(*node);
-      Result<int> port = running.server->Bind();
-      ASSERT_TRUE(port.ok());
-      running.port = *port;
-      running.thread = std::thread([server = running.server.get()] { server->Serve(); });
-      hc.sites.push_back({site, site, "http://127.0.0.1:" + std::to_string(*port)});
+      NodeConfig nc = testing::LoopbackNodeConfig(site, keys_->signing.public_key, datasets);
+      nc.visa = keys_->NodeVisa();
+      ASSERT_NO_FATAL_FAILURE(nodes_->emplace_back().Start(nc));
+      hc.sites.push_back({site, site, nodes_->back().url()});
     }
-    hc.listen = {"127.0.0.1", 0};
-    hc.secret_key = hub_keys_.secret_key;
     hc.api_keys = {{crypto::Sha256("standing-key"), Tier::kControlled, "standing"}};
-    hc.visa_issuer = kIssuer;
-    hc.visa_signing_key = (*dir_ / "hub.visa.pem").string();
-    hc.threads = 2;
     Result<std::unique_ptr<HubService>> hub = HubService::Create(hc);
     ASSERT_TRUE(hub.ok()) << hub.status().ToString();
     hub_ = hub->release();
@@ -97,11 +56,8 @@ class HubQueryAuditTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     delete hub_;
-    for (RunningNode& n : *nodes_) {
-      n.server->Stop();
-      n.thread.join();
-    }
     delete nodes_;
+    delete keys_;
     delete variant_;
     std::filesystem::remove_all(*dir_);
     delete dir_;
@@ -110,27 +66,7 @@ class HubQueryAuditTest : public ::testing::Test {
   // A granted data-use application of account `user` with grants of (site, dataset) pairs.
   static Application GrantedApplication(
       const std::string& user, const std::vector<std::pair<std::string, std::string>>& grants) {
-    workflow::ApplicationRepository repo(&hub_->database());
-    Result<Application> created = repo.Create(
-        ApplicationKind::kDataUse, Actor{"user:" + user, {RoleGrant{Role::kResearcher, ""}}},
-        Timestamp(std::chrono::seconds(Now() - 5000)));
-    EXPECT_TRUE(created.ok()) << created.status().ToString();
-    Application app = *created;
-    app.state = ApplicationState::kGranted;
-    app.content.period_end =
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
-        std::chrono::days(30);
-    for (const auto& [site, dataset] : grants) {
-      renkei::Grant g;
-      g.site = site;
-      g.dataset = dataset;
-      g.granted_at = Timestamp(std::chrono::seconds(granted_at_));
-      g.expiry = Timestamp(std::chrono::seconds(Now() + 86400));
-      app.grants.push_back(g);
-    }
-    EXPECT_TRUE(repo.Save(app, 1).ok());
-    hub_->GrantsChanged(app);  // drops the hub's cached visas
-    return app;
+    return testing::SaveGrantedApplication(*hub_, "user:" + user, grants, granted_at_);
   }
 
   // The detail of the newest "query." audit entry.
@@ -165,11 +101,11 @@ class HubQueryAuditTest : public ::testing::Test {
   }
 
   static inline std::filesystem::path* dir_ = nullptr;
-  static inline crypto::Ed25519KeyPair hub_keys_;
-  static inline std::vector<RunningNode>* nodes_ = nullptr;
+  static inline testing::HubVisaKeys* keys_ = nullptr;
+  static inline std::vector<testing::RunningNode>* nodes_ = nullptr;
   static inline HubService* hub_ = nullptr;
   static inline std::string* variant_ = nullptr;
-  static inline const int64_t granted_at_ = Now() - 100;
+  static inline const int64_t granted_at_ = UnixNow() - 100;
 };
 
 // One test, in order: the report at the end counts every query above it.
@@ -223,7 +159,7 @@ TEST_F(HubQueryAuditTest, QueriesNameTheirProjectAndTheControlledDataTheyUsed) {
   const std::string tmm_grant = identity::GrantId(app1.id, "tohoku", "TMM-a", granted_at_);
   ASSERT_TRUE((*nodes_)[0]
                   .server->service()
-                  .RevokeGrants({{"revoked", {{{"id", tmm_grant}, {"until", Now() + 3600}}}}})
+                  .RevokeGrants({{"revoked", {{{"id", tmm_grant}, {"until", UnixNow() + 3600}}}}})
                   .ok());
   Result<json> lowered = hub_->Search(user42, {{"cohort", kCohort}});
   ASSERT_TRUE(lowered.ok()) << lowered.status().ToString();

@@ -4,13 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <thread>
 
-#include "api/hub_server.h"
 #include "api/hub_test_client.h"
 #include "api/openapi_check.h"
 #include "cohort/cohort.h"
-#include "crypto/sodium.h"
 
 namespace renkei {
 namespace {
@@ -20,29 +17,15 @@ using nlohmann::json;
 class HubVocabularyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    HubConfig c;
-    c.listen = {"127.0.0.1", 0};
-    c.secret_key = crypto::GenerateEd25519KeyPair().secret_key;
-    c.threads = 2;
-    auto hub = HubServer::Create(c);
-    ASSERT_TRUE(hub.ok()) << hub.status().ToString();
-    hub_ = hub->release();
-    auto port = hub_->Bind();
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = new std::thread([] { hub_->Serve(); });
+    hub_ = new testing::RunningHub();
+    ASSERT_NO_FATAL_FAILURE(hub_->Start(testing::LoopbackHubConfig(2)));
   }
-  static void TearDownTestSuite() {
-    hub_->Stop();
-    thread_->join();
-    delete thread_;
-    delete hub_;
-  }
+  static void TearDownTestSuite() { delete hub_; }
 
   // GET /v1/vocabulary/diseases as a public caller; `query` is already URL-encoded.
   static testing::Answer Get(const std::string& query) {
-    return testing::HubTestClient(hub_, port_)
-        .Call("GET", "/v1/vocabulary/diseases?" + query, json(), {});
+    return testing::HubTestClient(*hub_).Call("GET", "/v1/vocabulary/diseases?" + query, json(),
+                                              {});
   }
 
   // Checks the answer's shape and that each term works after `disease=`; returns the list.
@@ -67,14 +50,8 @@ class HubVocabularyTest : public ::testing::Test {
     return false;
   }
 
-  static HubServer* hub_;
-  static int port_;
-  static std::thread* thread_;
+  static inline testing::RunningHub* hub_ = nullptr;
 };
-
-HubServer* HubVocabularyTest::hub_ = nullptr;
-int HubVocabularyTest::port_ = 0;
-std::thread* HubVocabularyTest::thread_ = nullptr;
 
 TEST_F(HubVocabularyTest, ACodeComesFirstWithItsSubcategoriesAndBothTitles) {
   const json list = Suggestions("q=e11&lang=en");

@@ -18,8 +18,7 @@ using nlohmann::json;
 class NodeServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("renkei-node-test-" + std::to_string(getpid())));
+    dir_ = new std::filesystem::path(testing::TestDir("renkei-node-test"));
     NodeConfig config;
     config.site = "tohoku";
     config.hub_public_key = crypto::GenerateEd25519KeyPair().public_key;

@@ -2,16 +2,13 @@
 // a node on loopback.
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
-#include <thread>
 
 #include "api/api_test_fixture.h"
 #include "api/config.h"
 #include "api/hub_service.h"
-#include "api/node_server.h"
 #include "api/node_service.h"
 #include "cohort/cohort.h"
 #include "common/log.h"
@@ -20,21 +17,16 @@
 #include "identity/jwt.h"
 #include "identity/passport.h"
 #include "workflow/repository.h"
-#include "workflow/roles.h"
 
 namespace renkei {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kIssuer[] = "https://hub.test";
-constexpr char kCohort[] = "sex=female";
+using testing::kVisaIssuer;
+using testing::UnixNow;
 
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr char kCohort[] = "sex=female";
 
 // Captures what the node logs (every refusal must be logged).
 class LogCapture {
@@ -56,21 +48,14 @@ class LogCapture {
 class NodeVisaTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("renkei-visa-test-" + std::to_string(getpid())));
-    std::filesystem::create_directories(*dir_);
-    Result<crypto::RsaSigningKey> key = crypto::RsaSigningKey::Generate();
-    ASSERT_TRUE(key.ok());
-    hub_key_ = new crypto::RsaSigningKey(std::move(*key));
-    ASSERT_TRUE(hub_key_->SavePemFile((*dir_ / "hub.visa.pem").string()).ok());
-    hub_keys_ = crypto::GenerateEd25519KeyPair();
-    config_ = new NodeConfig();
-    config_->site = "tohoku";
-    config_->hub_public_key = hub_keys_.public_key;
-    config_->datasets = {{"TMM-a", testing::MakeStore(*dir_, "TMM", 300, 50)},
-                         {"BBJ-a", testing::MakeStore(*dir_, "BBJ", 200, 50)}};
-    config_->visa =
-        NodeVisaConfig{kIssuer, json{{"keys", {identity::JwkToJson(hub_key_->public_jwk())}}}, ""};
+    dir_ = new std::filesystem::path(testing::TestDir("renkei-visa-test"));
+    keys_ = new testing::HubVisaKeys();
+    ASSERT_NO_FATAL_FAILURE(keys_->Make(*dir_));
+    config_ = new NodeConfig(
+        testing::LoopbackNodeConfig("tohoku", keys_->signing.public_key,
+                                    {{"TMM-a", testing::MakeStore(*dir_, "TMM", 300, 50)},
+                                     {"BBJ-a", testing::MakeStore(*dir_, "BBJ", 200, 50)}}));
+    config_->visa = keys_->NodeVisa();
     Result<std::unique_ptr<NodeService>> node = NodeService::Create(*config_);
     ASSERT_TRUE(node.ok()) << node.status().ToString();
     node_ = node->release();
@@ -80,19 +65,20 @@ class NodeVisaTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete node_;
-    delete hub_key_;
+    delete keys_;
     delete config_;
     std::filesystem::remove_all(*dir_);
     delete dir_;
   }
 
   static std::string Visa(const std::string& dataset, const std::string& subject = "approved",
-                          int64_t issued = Now(), const std::string& site = "tohoku",
+                          int64_t issued = UnixNow(), const std::string& site = "tohoku",
                           const crypto::RsaSigningKey* key = nullptr,
                           const std::string& grant = "APP-000001/tohoku/TMM-a/1") {
     identity::VisaGrant g{subject,        site, dataset, "APP-000001", grant, issued - 100,
                           issued + 86400, "",   0};
-    Result<std::string> v = identity::IssueVisa(g, kIssuer, key ? *key : *hub_key_, issued, 300);
+    Result<std::string> v =
+        identity::IssueVisa(g, kVisaIssuer, key ? *key : *keys_->visa, issued, 300);
     EXPECT_TRUE(v.ok()) << v.status().ToString();
     return *v;
   }
@@ -124,8 +110,7 @@ class NodeVisaTest : public ::testing::Test {
 
   static inline const Caller kApproved{Tier::kControlled, "approved"};
   static inline std::filesystem::path* dir_ = nullptr;
-  static inline crypto::RsaSigningKey* hub_key_ = nullptr;
-  static inline crypto::Ed25519KeyPair hub_keys_;
+  static inline testing::HubVisaKeys* keys_ = nullptr;
   static inline NodeConfig* config_ = nullptr;
   static inline NodeService* node_ = nullptr;
   static inline int64_t truth_ = 0;
@@ -159,18 +144,19 @@ TEST_F(NodeVisaTest, EveryBadVisaMeansNoExactCountsAndALoggedRefusal) {
   ASSERT_TRUE(
       node_
           ->RevokeGrants(
-              {{"revoked", {{{"id", "APP-000002/tohoku/TMM-a/1"}, {"until", Now() + 3600}}}}})
+              {{"revoked", {{{"id", "APP-000002/tohoku/TMM-a/1"}, {"until", UnixNow() + 3600}}}}})
           .ok());
   const struct {
     std::string name, visas, logged;
   } cases[] = {
       {"none", "", "no visa came with this controlled-tier request"},
-      {"expired", Visa("TMM-a", "approved", Now() - 400), "expired"},
-      {"revoked", Visa("TMM-a", "approved", Now(), "tohoku", nullptr, "APP-000002/tohoku/TMM-a/1"),
+      {"expired", Visa("TMM-a", "approved", UnixNow() - 400), "expired"},
+      {"revoked",
+       Visa("TMM-a", "approved", UnixNow(), "tohoku", nullptr, "APP-000002/tohoku/TMM-a/1"),
        "revoked grant APP-000002/tohoku/TMM-a/1"},
       {"other dataset", Visa("NCBN-x"), "NCBN-x, which site tohoku does not hold"},
-      {"other site", Visa("TMM-a", "approved", Now(), "imsut"), "not at this site"},
-      {"wrong key", Visa("TMM-a", "approved", Now(), "tohoku", &*stranger), "kid"},
+      {"other site", Visa("TMM-a", "approved", UnixNow(), "imsut"), "not at this site"},
+      {"wrong key", Visa("TMM-a", "approved", UnixNow(), "tohoku", &*stranger), "kid"},
       {"someone else's", Visa("TMM-a", "mallory"), "was issued to mallory, not to approved"},
       {"garbage", "not-a-visa", "malformed"},
   };
@@ -229,7 +215,7 @@ TEST_F(NodeVisaTest, RevocationNoticesAreCheckedAndKeptInTheFile) {
   EXPECT_EQ(node_->RevokeGrants({{"revoked", {{{"id", 3}}}}}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(
-      node_->RevokeGrants({{"revoked", {{{"id", ""}, {"until", Now() + 60}}}}}).status().code(),
+      node_->RevokeGrants({{"revoked", {{{"id", ""}, {"until", UnixNow() + 60}}}}}).status().code(),
       StatusCode::kInvalidArgument);
   NodeConfig c = *config_;
   c.visa->revoked_file = (*dir_ / "revoked.json").string();
@@ -239,7 +225,7 @@ TEST_F(NodeVisaTest, RevocationNoticesAreCheckedAndKeptInTheFile) {
     ASSERT_TRUE(
         (*node)
             ->RevokeGrants(
-                {{"revoked", {{{"id", "APP-000001/tohoku/TMM-a/1"}, {"until", Now() + 3600}}}}})
+                {{"revoked", {{{"id", "APP-000001/tohoku/TMM-a/1"}, {"until", UnixNow() + 3600}}}}})
             .ok());
   }
   Result<std::unique_ptr<NodeService>> restarted = NodeService::Create(c);
@@ -258,16 +244,16 @@ TEST(NodeVisaConfigTest, HubVisaSectionIsOptionalAndChecked) {
   Result<crypto::RsaSigningKey> key = crypto::RsaSigningKey::Generate();
   ASSERT_TRUE(key.ok());
   const json jwks = {{"keys", {identity::JwkToJson(key->public_jwk())}}};
-  doc["hub_visa"] = {{"issuer", kIssuer}, {"jwks", jwks}};
+  doc["hub_visa"] = {{"issuer", kVisaIssuer}, {"jwks", jwks}};
   Result<NodeConfig> with = ParseNodeConfig(doc);
   ASSERT_TRUE(with.ok()) << with.status().ToString();
-  EXPECT_EQ(with->visa->issuer, kIssuer);
+  EXPECT_EQ(with->visa->issuer, kVisaIssuer);
   EXPECT_EQ(with->visa->jwks, jwks);
 
-  for (const json& bad : {json("x"), json{{"jwks", jwks}}, json{{"issuer", kIssuer}},
-                          json{{"issuer", kIssuer}, {"jwks", {{"keys", json::array()}}}},
-                          json{{"issuer", kIssuer}, {"jwks", jwks}, {"jwks_file", "/x"}},
-                          json{{"issuer", kIssuer}, {"jwks_file", "/nonexistent/jwks.json"}}}) {
+  for (const json& bad : {json("x"), json{{"jwks", jwks}}, json{{"issuer", kVisaIssuer}},
+                          json{{"issuer", kVisaIssuer}, {"jwks", {{"keys", json::array()}}}},
+                          json{{"issuer", kVisaIssuer}, {"jwks", jwks}, {"jwks_file", "/x"}},
+                          json{{"issuer", kVisaIssuer}, {"jwks_file", "/nonexistent/jwks.json"}}}) {
     doc["hub_visa"] = bad;
     Result<NodeConfig> r = ParseNodeConfig(doc);
     EXPECT_FALSE(r.ok()) << bad.dump();
@@ -278,31 +264,11 @@ TEST(NodeVisaConfigTest, HubVisaSectionIsOptionalAndChecked) {
 // The hub and a node on loopback: the hub signs visas, sends them in the signed header, and the
 // node answers at the controlled tier; a revoked grant reaches the node.
 TEST_F(NodeVisaTest, HubToNodeControlledKeyGetsExactCountsThroughVisas) {
-  NodeConfig nc = *config_;
-  nc.listen = {"127.0.0.1", 0};
-  nc.threads = 4;
-  Result<std::unique_ptr<NodeServer>> node = NodeServer::Create(nc);
-  ASSERT_TRUE(node.ok()) << node.status().ToString();
-  Result<int> port = (*node)->Bind();
-  ASSERT_TRUE(port.ok());
-  std::thread serving([&] { (*node)->Serve(); });
-  struct StopAtEnd {
-    NodeServer* server;
-    std::thread* thread;
-    ~StopAtEnd() {
-      server->Stop();
-      thread->join();
-    }
-  } stop_at_end{node->get(), &serving};
-
-  HubConfig hc;
-  hc.listen = {"127.0.0.1", 0};
-  hc.secret_key = hub_keys_.secret_key;
-  hc.sites = {{"tohoku", "Tohoku", "http://127.0.0.1:" + std::to_string(*port)}};
+  testing::RunningNode node;
+  ASSERT_NO_FATAL_FAILURE(node.Start(*config_));
+  HubConfig hc = keys_->Hub(2);
+  hc.sites = {{"tohoku", "Tohoku", node.url()}};
   hc.api_keys = {{crypto::Sha256("controlled-key"), Tier::kControlled, "approved"}};
-  hc.visa_issuer = kIssuer;
-  hc.visa_signing_key = (*dir_ / "hub.visa.pem").string();
-  hc.threads = 2;
   Result<std::unique_ptr<HubService>> hub = HubService::Create(hc);
   ASSERT_TRUE(hub.ok()) << hub.status().ToString();
   EXPECT_EQ((*hub)->VisaJwks(), config_->visa->jwks);
@@ -321,42 +287,27 @@ TEST_F(NodeVisaTest, HubToNodeControlledKeyGetsExactCountsThroughVisas) {
   EXPECT_EQ(user->tier, Tier::kRegistered);
 
   // A revoked grant: the hub tells the node, which refuses that grant's visas from then on.
-  const int64_t granted_at = Now() - 1000;
+  const int64_t granted_at = UnixNow() - 1000;
   Application app;
   app.id = "APP-000077";
   Grant g;
   g.site = "tohoku";
   g.dataset = "TMM-a";
   g.granted_at = Timestamp(std::chrono::seconds(granted_at));
-  g.expiry = Timestamp(std::chrono::seconds(Now() + 86400));
-  g.revoked_at = Timestamp(std::chrono::seconds(Now()));
+  g.expiry = Timestamp(std::chrono::seconds(UnixNow() + 86400));
+  g.revoked_at = Timestamp(std::chrono::seconds(UnixNow()));
   app.grants = {g};
   const std::string grant_id = identity::GrantId(app.id, "tohoku", "TMM-a", granted_at);
-  const std::string visa = Visa("TMM-a", "user:41", Now(), "tohoku", nullptr, grant_id);
+  const std::string visa = Visa("TMM-a", "user:41", UnixNow(), "tohoku", nullptr, grant_id);
   const Caller user41{Tier::kControlled, "user:41"};
-  EXPECT_EQ((*node)->service().CheckVisas(user41, visa).datasets.size(), 1u);
+  EXPECT_EQ(node.server->service().CheckVisas(user41, visa).datasets.size(), 1u);
   (*hub)->GrantsChanged(app);
-  EXPECT_TRUE((*node)->service().CheckVisas(user41, visa).datasets.empty());
+  EXPECT_TRUE(node.server->service().CheckVisas(user41, visa).datasets.empty());
 
   // An account holding a grant of TMM-a: raised to the controlled tier; exact counts there, and
   // BBJ-a (not granted) at the registered tier, which the hub's answer says.
-  workflow::ApplicationRepository repo(&(*hub)->database());
-  Result<Application> created =
-      repo.Create(ApplicationKind::kDataUse, Actor{"user:42", {RoleGrant{Role::kResearcher, ""}}},
-                  Timestamp(std::chrono::seconds(Now() - 5000)));
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  Application granted = *created;
-  granted.state = ApplicationState::kGranted;
-  granted.content.period_end =
-      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
-      std::chrono::days(30);
-  Grant tmm;
-  tmm.site = "tohoku";
-  tmm.dataset = "TMM-a";
-  tmm.granted_at = Timestamp(std::chrono::seconds(Now() - 100));
-  tmm.expiry = Timestamp(std::chrono::seconds(Now() + 86400));
-  granted.grants = {tmm};
-  ASSERT_TRUE(repo.Save(granted, 1).ok());
+  Application granted =
+      testing::SaveGrantedApplication(**hub, "user:42", {{"tohoku", "TMM-a"}}, UnixNow() - 100);
   Result<Caller> account = (*hub)->Entitle(Caller{Tier::kRegistered, "user:42"});
   ASSERT_TRUE(account.ok()) << account.status().ToString();
   EXPECT_EQ(account->tier, Tier::kControlled);
@@ -366,9 +317,9 @@ TEST_F(NodeVisaTest, HubToNodeControlledKeyGetsExactCountsThroughVisas) {
   ASSERT_TRUE((*mine)["sites"][0].contains("access")) << mine->dump();
   EXPECT_EQ((*mine)["sites"][0]["access"][0]["dataset"], "BBJ-a");
   // Revoking it: the hub's cache is dropped, the account falls back to the registered tier.
-  granted.grants[0].revoked_at = Timestamp(std::chrono::seconds(Now()));
+  granted.grants[0].revoked_at = Timestamp(std::chrono::seconds(UnixNow()));
   granted.state = ApplicationState::kRevoked;
-  ASSERT_TRUE(repo.Save(granted, 2).ok());
+  ASSERT_TRUE(workflow::ApplicationRepository(&(*hub)->database()).Save(granted, 2).ok());
   (*hub)->GrantsChanged(granted);
   EXPECT_EQ((*hub)->Entitle(Caller{Tier::kRegistered, "user:42"})->tier, Tier::kRegistered);
 }

@@ -54,8 +54,7 @@ TEST(OpenApi, ValidatorIsLive) {
 class OpenApiAnswers : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("renkei-openapi-test-" + std::to_string(getpid())));
+    dir_ = new std::filesystem::path(testing::TestDir("renkei-openapi-test"));
     const std::string key = crypto::GenerateEd25519KeyPair().public_key;
     // Two sites with different biobanks and the same variant sites.
     const std::string tmm = testing::MakeStore(*dir_, "TMM", 150, 120);

@@ -115,6 +115,12 @@ struct Credentials {
   std::string locked_until;
 };
 
+// An audit detail of a sign-in, with the method of an external one.
+json WithMethod(json detail, std::string_view method) {
+  if (!method.empty()) detail["method"] = method;
+  return detail;
+}
+
 }  // namespace
 
 Result<RoleGrant> ParseRole(std::string_view text) {
@@ -286,36 +292,61 @@ void Accounts::AddressFailed(std::string_view address, Clock::time_point now) {
   address_failures_[std::string(address)].push_back(now);
 }
 
+Status Accounts::SignInFailed(const Attempt& attempt, Status why, std::string_view reason) {
+  AddressFailed(attempt.address, attempt.now);
+  RETURN_IF_ERROR(Audit("anonymous", "auth.sign_in_failed", attempt.target, "denied",
+                        attempt.address, WithMethod({{"reason", reason}}, attempt.method),
+                        attempt.now));
+  return why;
+}
+
+Status Accounts::CheckAddress(const Attempt& attempt) {
+  if (!AddressLocked(attempt.address, attempt.now)) return Status();
+  RETURN_IF_ERROR(
+      Audit("anonymous", "auth.sign_in_failed", attempt.target, "denied", attempt.address,
+            WithMethod({{"reason", "address locked out"}}, attempt.method), attempt.now));
+  return PermissionDenied("too many failed sign-ins from this address; try again in " +
+                          std::to_string(kLockout.count()) + " minutes");
+}
+
 Result<Session> Accounts::SignIn(const SignInRequest& req, Clock::time_point now) {
   const std::string email = Lower(req.email);
-  const std::string target = "account:" + email.substr(0, 254);
-  auto fail = [&](Status why, std::string_view reason) -> Status {
-    AddressFailed(req.address, now);
-    RETURN_IF_ERROR(Audit("anonymous", "auth.sign_in_failed", target, "denied", req.address,
-                          {{"reason", reason}}, now));
-    return why;
-  };
-  if (AddressLocked(req.address, now)) {
-    RETURN_IF_ERROR(Audit("anonymous", "auth.sign_in_failed", target, "denied", req.address,
-                          {{"reason", "address locked out"}}, now));
-    return PermissionDenied("too many failed sign-ins from this address; try again in " +
-                            std::to_string(kLockout.count()) + " minutes");
-  }
+  const Attempt attempt{"account:" + email.substr(0, 254), req.address, "", now};
+  RETURN_IF_ERROR(CheckAddress(attempt));
   if (req.password.size() > kMaxPasswordBytes || req.second_factor.size() > 64 ||
       req.email.size() > 254) {
-    return fail(Unauthenticated(kWrongCredentials), "oversized field");
+    return SignInFailed(attempt, Unauthenticated(kWrongCredentials), "oversized field");
   }
   Result<User> user = FindByEmail(email);
   if (!user.ok()) {
     if (user.status().code() != StatusCode::kNotFound) return user.status();
     (void)RejectUnknownAccount(req.password);  // the same work as a real check
-    return fail(Unauthenticated(kWrongCredentials), "unknown account");
+    return SignInFailed(attempt, Unauthenticated(kWrongCredentials), "unknown account");
   }
+  return FinishSignIn(attempt, *user, req.password, req.second_factor);
+}
+
+Result<Session> Accounts::SignInExternal(int64_t user_id, std::string_view method,
+                                         std::string_view second_factor, std::string_view address,
+                                         Clock::time_point now) {
+  const Attempt attempt{"user:" + std::to_string(user_id), address, method, now};
+  RETURN_IF_ERROR(CheckAddress(attempt));
+  if (second_factor.size() > 64) {
+    return SignInFailed(attempt, Unauthenticated("wrong second factor"), "oversized");
+  }
+  ASSIGN_OR_RETURN(const User user, GetUser(user_id));
+  return FinishSignIn(attempt, user, std::nullopt, second_factor);
+}
+
+Result<Session> Accounts::FinishSignIn(const Attempt& attempt, const User& user,
+                                       std::optional<std::string_view> password,
+                                       std::string_view second_factor) {
+  const Clock::time_point now = attempt.now;
   Credentials cred;
   {
     ASSIGN_OR_RETURN(const db::Row r, db_->QueryRow(std::string("SELECT ") + kUserColumns +
                                                         " FROM users WHERE id = $1",
-                                                    {user->id}));
+                                                    {user.id}));
     cred.password_hash = r.Text(8);
     cred.totp_secret = r.Text(5);
     cred.totp_last_step = r.Int(9);
@@ -323,12 +354,16 @@ Result<Session> Accounts::SignIn(const SignInRequest& req, Clock::time_point now
     cred.failed_signins = r.Int(11);
     cred.locked_until = r.Text(12);
   }
-  const std::string who = "user:" + std::to_string(user->id);
-  if (user->disabled) return fail(PermissionDenied("this account is disabled"), "disabled");
+  const std::string who = "user:" + std::to_string(user.id);
+  if (user.disabled) {
+    return SignInFailed(attempt, PermissionDenied("this account is disabled"), "disabled");
+  }
   if (!cred.locked_until.empty() && cred.locked_until > audit::IsoTime(now)) {
-    return fail(PermissionDenied("this account is locked after repeated failed sign-ins until " +
-                                 cred.locked_until + "; try again then"),
-                "account locked");
+    return SignInFailed(attempt,
+                        PermissionDenied("this account is locked after repeated failed sign-ins "
+                                         "until " +
+                                         cred.locked_until + "; try again then"),
+                        "account locked");
   }
   // A failed password or second factor counts towards the account's lockout.
   auto count_failure = [&](Status why, std::string_view reason) -> Status {
@@ -337,47 +372,50 @@ Result<Session> Accounts::SignIn(const SignInRequest& req, Clock::time_point now
     RETURN_IF_ERROR(db_->Exec("UPDATE users SET failed_signins = $1, locked_until = $2 WHERE "
                               "id = $3",
                               {lock ? int64_t{0} : failures,
-                               lock ? audit::IsoTime(now + kLockout) : cred.locked_until, user->id})
+                               lock ? audit::IsoTime(now + kLockout) : cred.locked_until, user.id})
                         .status());
     if (lock) {
-      RETURN_IF_ERROR(Audit("system", "auth.locked", who, "ok", req.address,
+      RETURN_IF_ERROR(Audit("system", "auth.locked", who, "ok", attempt.address,
                             {{"minutes", kLockout.count()}}, now));
     }
-    return fail(std::move(why), reason);
+    return SignInFailed(attempt, std::move(why), reason);
   };
-  if (Status p = VerifyPassword(req.password, cred.password_hash); !p.ok()) {
-    if (p.code() != StatusCode::kUnauthenticated) return p;
-    return count_failure(Unauthenticated(kWrongCredentials), "wrong password");
+  if (password.has_value()) {
+    if (Status p = VerifyPassword(*password, cred.password_hash); !p.ok()) {
+      if (p.code() != StatusCode::kUnauthenticated) return p;
+      return count_failure(Unauthenticated(kWrongCredentials), "wrong password");
+    }
   }
   if (!cred.totp_secret.empty()) {
-    if (req.second_factor.empty()) {
-      return fail(Unauthenticated("second factor required: give the 6-digit code from your "
-                                  "authenticator app, or a recovery code"),
-                  "second factor missing");
+    if (second_factor.empty()) {
+      return SignInFailed(attempt,
+                          Unauthenticated("second factor required: give the 6-digit code from "
+                                          "your authenticator app, or a recovery code"),
+                          "second factor missing");
     }
-    const bool is_code = req.second_factor.find_first_not_of("0123456789 ") == std::string::npos;
+    const bool is_code = second_factor.find_first_not_of("0123456789 ") == std::string::npos;
     if (is_code) {
       Result<std::string> secret = Base32Decode(cred.totp_secret);
       if (!secret.ok()) return Internal("stored TOTP secret is damaged");
       Result<int64_t> step = VerifyTotp(
-          *secret, req.second_factor, UnixSeconds(now),
+          *secret, second_factor, UnixSeconds(now),
           cred.totp_last_step < 0 ? std::nullopt : std::optional<int64_t>(cred.totp_last_step));
       if (!step.ok()) return count_failure(step.status(), "wrong second factor");
       // Atomic against a second sign-in with the same code at the same moment.
       ASSIGN_OR_RETURN(const int64_t n,
                        db_->Exec("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND "
                                  "totp_last_step < $1",
-                                 {*step, user->id}));
+                                 {*step, user.id}));
       if (n == 0) return count_failure(Unauthenticated("TOTP code already used"), "replay");
     } else {
       std::vector<std::string> hashes = Split(cred.recovery_hashes);
-      if (Status r = ConsumeRecoveryCode(req.second_factor, &hashes); !r.ok()) {
+      if (Status r = ConsumeRecoveryCode(second_factor, &hashes); !r.ok()) {
         return count_failure(r, "wrong recovery code");
       }
       ASSIGN_OR_RETURN(const int64_t n,
                        db_->Exec("UPDATE users SET recovery_hashes = $1 WHERE id = $2 AND "
                                  "recovery_hashes = $3",
-                                 {Join(hashes), user->id, cred.recovery_hashes}));
+                                 {Join(hashes), user.id, cred.recovery_hashes}));
       if (n == 0) {
         return count_failure(Unauthenticated("recovery code is not valid or already used"),
                              "recovery code race");
@@ -388,27 +426,28 @@ Result<Session> Accounts::SignIn(const SignInRequest& req, Clock::time_point now
   session.token = crypto::HexEncode(crypto::RandomBytes(32));
   session.csrf_token = crypto::HexEncode(crypto::RandomBytes(16));
   session.expires = now + kSessionLifetime;
-  const bool enrol = user->NeedsMfa() && !user->totp_enabled;
+  const bool enrol = user.NeedsMfa() && !user.totp_enabled;
   const Status opened = db_->Transaction([&](db::Connection& c) -> Status {
     RETURN_IF_ERROR(
-        c.Exec("UPDATE users SET failed_signins = 0 WHERE id = $1", {user->id}).status());
+        c.Exec("UPDATE users SET failed_signins = 0 WHERE id = $1", {user.id}).status());
     return c
         .Exec(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen, "
             "expires_at, mfa_enrolment_required) VALUES ($1, $2, $3, $4, $4, $5, $6)",
-            {TokenHash(session.token), user->id, session.csrf_token, audit::IsoTime(now),
+            {TokenHash(session.token), user.id, session.csrf_token, audit::IsoTime(now),
              audit::IsoTime(session.expires), int64_t{enrol}})
         .status();
   });
   RETURN_IF_ERROR(opened);
-  session.principal.user = *user;
+  session.principal.user = user;
   session.principal.session_id = TokenHash(session.token).substr(0, 16);
   session.principal.csrf_token = session.csrf_token;
   session.principal.mfa_enrolment_required = enrol;
-  RETURN_IF_ERROR(Audit(
-      who, "auth.sign_in", who, "ok", req.address,
-      {{"session", session.principal.session_id}, {"second_factor", !cred.totp_secret.empty()}},
-      now));
+  RETURN_IF_ERROR(Audit(who, "auth.sign_in", who, "ok", attempt.address,
+                        WithMethod({{"session", session.principal.session_id},
+                                    {"second_factor", !cred.totp_secret.empty()}},
+                                   attempt.method),
+                        now));
   return session;
 }
 
@@ -574,124 +613,6 @@ Result<Principal> Accounts::AuthenticateToken(std::string_view secret, Clock::ti
   // A token of an account that must enrol a second factor does nothing until it has.
   p.mfa_enrolment_required = p.user.NeedsMfa() && !p.user.totp_enabled;
   return p;
-}
-
-}  // namespace renkei::identity
-
-namespace renkei::identity {
-
-// Mirrors SignIn after its password check; SignIn is left as it is (other code relies on its
-// exact behaviour), so the second-factor and session steps are repeated here.
-Result<Session> Accounts::SignInExternal(int64_t user_id, std::string_view method,
-                                         std::string_view second_factor, std::string_view address,
-                                         Clock::time_point now) {
-  const std::string who = "user:" + std::to_string(user_id);
-  auto fail = [&](Status why, std::string_view reason) -> Status {
-    AddressFailed(address, now);
-    RETURN_IF_ERROR(Audit("anonymous", "auth.sign_in_failed", who, "denied", address,
-                          {{"reason", reason}, {"method", method}}, now));
-    return why;
-  };
-  if (AddressLocked(address, now)) {
-    RETURN_IF_ERROR(Audit("anonymous", "auth.sign_in_failed", who, "denied", address,
-                          {{"reason", "address locked out"}, {"method", method}}, now));
-    return PermissionDenied("too many failed sign-ins from this address; try again in " +
-                            std::to_string(kLockout.count()) + " minutes");
-  }
-  if (second_factor.size() > 64) return fail(Unauthenticated("wrong second factor"), "oversized");
-  ASSIGN_OR_RETURN(const User user, GetUser(user_id));
-  Credentials cred;
-  {
-    ASSIGN_OR_RETURN(const db::Row r, db_->QueryRow(std::string("SELECT ") + kUserColumns +
-                                                        " FROM users WHERE id = $1",
-                                                    {user_id}));
-    cred.totp_secret = r.Text(5);
-    cred.totp_last_step = r.Int(9);
-    cred.recovery_hashes = r.Text(10);
-    cred.failed_signins = r.Int(11);
-    cred.locked_until = r.Text(12);
-  }
-  if (user.disabled) return fail(PermissionDenied("this account is disabled"), "disabled");
-  if (!cred.locked_until.empty() && cred.locked_until > audit::IsoTime(now)) {
-    return fail(PermissionDenied("this account is locked after repeated failed sign-ins until " +
-                                 cred.locked_until + "; try again then"),
-                "account locked");
-  }
-  auto count_failure = [&](Status why, std::string_view reason) -> Status {
-    const int64_t failures = cred.failed_signins + 1;
-    const bool lock = failures >= kMaxFailures;
-    RETURN_IF_ERROR(db_->Exec("UPDATE users SET failed_signins = $1, locked_until = $2 WHERE "
-                              "id = $3",
-                              {lock ? int64_t{0} : failures,
-                               lock ? audit::IsoTime(now + kLockout) : cred.locked_until, user_id})
-                        .status());
-    if (lock) {
-      RETURN_IF_ERROR(
-          Audit("system", "auth.locked", who, "ok", address, {{"minutes", kLockout.count()}}, now));
-    }
-    return fail(std::move(why), reason);
-  };
-  if (!cred.totp_secret.empty()) {
-    if (second_factor.empty()) {
-      return fail(Unauthenticated("second factor required: give the 6-digit code from your "
-                                  "authenticator app, or a recovery code"),
-                  "second factor missing");
-    }
-    const bool is_code = second_factor.find_first_not_of("0123456789 ") == std::string::npos;
-    if (is_code) {
-      Result<std::string> secret = Base32Decode(cred.totp_secret);
-      if (!secret.ok()) return Internal("stored TOTP secret is damaged");
-      Result<int64_t> step = VerifyTotp(
-          *secret, second_factor, UnixSeconds(now),
-          cred.totp_last_step < 0 ? std::nullopt : std::optional<int64_t>(cred.totp_last_step));
-      if (!step.ok()) return count_failure(step.status(), "wrong second factor");
-      ASSIGN_OR_RETURN(const int64_t n,
-                       db_->Exec("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND "
-                                 "totp_last_step < $1",
-                                 {*step, user_id}));
-      if (n == 0) return count_failure(Unauthenticated("TOTP code already used"), "replay");
-    } else {
-      std::vector<std::string> hashes = Split(cred.recovery_hashes);
-      if (Status r = ConsumeRecoveryCode(second_factor, &hashes); !r.ok()) {
-        return count_failure(r, "wrong recovery code");
-      }
-      ASSIGN_OR_RETURN(const int64_t n,
-                       db_->Exec("UPDATE users SET recovery_hashes = $1 WHERE id = $2 AND "
-                                 "recovery_hashes = $3",
-                                 {Join(hashes), user_id, cred.recovery_hashes}));
-      if (n == 0) {
-        return count_failure(Unauthenticated("recovery code is not valid or already used"),
-                             "recovery code race");
-      }
-    }
-  }
-  Session session;
-  session.token = crypto::HexEncode(crypto::RandomBytes(32));
-  session.csrf_token = crypto::HexEncode(crypto::RandomBytes(16));
-  session.expires = now + kSessionLifetime;
-  const bool enrol = user.NeedsMfa() && !user.totp_enabled;
-  const Status opened = db_->Transaction([&](db::Connection& c) -> Status {
-    RETURN_IF_ERROR(
-        c.Exec("UPDATE users SET failed_signins = 0 WHERE id = $1", {user_id}).status());
-    return c
-        .Exec(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen, "
-            "expires_at, mfa_enrolment_required) VALUES ($1, $2, $3, $4, $4, $5, $6)",
-            {TokenHash(session.token), user_id, session.csrf_token, audit::IsoTime(now),
-             audit::IsoTime(session.expires), int64_t{enrol}})
-        .status();
-  });
-  RETURN_IF_ERROR(opened);
-  session.principal.user = user;
-  session.principal.session_id = TokenHash(session.token).substr(0, 16);
-  session.principal.csrf_token = session.csrf_token;
-  session.principal.mfa_enrolment_required = enrol;
-  RETURN_IF_ERROR(Audit(who, "auth.sign_in", who, "ok", address,
-                        {{"session", session.principal.session_id},
-                         {"second_factor", !cred.totp_secret.empty()},
-                         {"method", method}},
-                        now));
-  return session;
 }
 
 }  // namespace renkei::identity

@@ -183,6 +183,23 @@ class Accounts {
   Result<Principal> AuthenticateToken(std::string_view secret, Clock::time_point now);
 
  private:
+  // One sign-in attempt, as SignIn and SignInExternal audit it.
+  struct Attempt {
+    std::string target;        // audit target of a failure: "account:<email>" or "user:<id>"
+    std::string_view address;  // the client's address
+    std::string_view method;   // "" for a password; "oidc:<idp>" otherwise (audited)
+    Clock::time_point now;
+  };
+  // Counts a failure against the attempt's address and audits it; returns `why`.
+  Status SignInFailed(const Attempt& attempt, Status why, std::string_view reason);
+  // PermissionDenied (audited) while the attempt's address is locked out.
+  Status CheckAddress(const Attempt& attempt);
+  // The rest of a sign-in once the account is known: refuses a disabled or locked account,
+  // checks `password` (if given) and, once TOTP is enrolled, `second_factor` (failures count
+  // towards the lockout), then opens the session. Every outcome is audited.
+  Result<Session> FinishSignIn(const Attempt& attempt, const User& user,
+                               std::optional<std::string_view> password,
+                               std::string_view second_factor);
   Status Audit(std::string_view actor, std::string_view action, std::string_view target,
                std::string_view outcome, std::string_view address, nlohmann::json detail,
                Clock::time_point now);

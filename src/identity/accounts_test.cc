@@ -2,10 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "crypto/sodium.h"
+#include "db/testing.h"
 #include "identity/totp.h"
 
 namespace renkei::identity {
@@ -16,41 +14,20 @@ using std::chrono::seconds;
 
 const char* const kPassword = "correct horse battery staple";
 
-// Runs on SQLite, and on PostgreSQL when RENKEI_TEST_POSTGRES_URL is set (scripts/test.sh).
+// Runs on SQLite, and on PostgreSQL when RENKEI_TEST_POSTGRES_URL is set (scripts/test.sh),
+// each in a fresh database or schema.
 class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string url = ":memory:";
-    if (GetParam() == "postgres") {
-      const char* pg = std::getenv("RENKEI_TEST_POSTGRES_URL");
-      if (pg == nullptr || *pg == '\0') {
-        GTEST_SKIP() << "set RENKEI_TEST_POSTGRES_URL (scripts/test.sh does) to run on PostgreSQL";
-      }
-      auto admin = db::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      schema_ = "accounts_test_" + crypto::HexEncode(crypto::RandomBytes(6));
-      ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
-      admin_ = std::move(*admin);
-    }
-    auto opened = db::Database::Open(url);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(*opened);
-    const db::Migration m[] = {{1, "audit", audit::kSchemaSql}, {2, "identity", kSchemaSql}};
-    ASSERT_TRUE(db::Migrate(*db_, m).ok());
+    ASSERT_NO_FATAL_FAILURE(
+        test_db_.Open(GetParam(), {{1, "audit", audit::kSchemaSql}, {2, "identity", kSchemaSql}}));
+    if (test_db_.skipped()) return;
+    db_ = test_db_.db();
     keys_ = crypto::GenerateEd25519KeyPair();
-    auto log = audit::AuditLog::Create(db_.get(), keys_.secret_key);
+    auto log = audit::AuditLog::Create(db_, keys_.secret_key);
     ASSERT_TRUE(log.ok());
     audit_ = std::move(*log);
-    accounts_ = std::make_unique<Accounts>(db_.get(), audit_.get());
-  }
-
-  void TearDown() override {
-    accounts_.reset();
-    audit_.reset();
-    db_.reset();
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
+    accounts_ = std::make_unique<Accounts>(db_, audit_.get());
   }
 
   User MakeUser(std::string email = "hanako@example.ac.jp") {
@@ -90,8 +67,8 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     return std::chrono::duration_cast<seconds>(now_.time_since_epoch()).count();
   }
 
-  std::string schema_;
-  std::unique_ptr<db::Database> admin_, db_;
+  db::TestDatabase test_db_;  // destroyed last
+  db::Database* db_ = nullptr;
   crypto::Ed25519KeyPair keys_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<Accounts> accounts_;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crypto/openssl.h"
+#include "crypto/rfc7515_test_key.h"
 #include "crypto/sodium.h"
 
 namespace renkei::identity {
@@ -12,37 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-// RFC 7515 Appendix A.2: the RSA key and the complete RS256 JWS.
-crypto::RsaPrivateJwk Rfc7515RsaKey() {
-  crypto::RsaPrivateJwk k;
-  k.n =
-      "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0"
-      "Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXnd"
-      "S5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5Ihl"
-      "JH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
-  k.e = "AQAB";
-  k.d =
-      "Eq5xpGnNCivDflJsRQBXHx1hdR1k6Ulwe2JZD50LpXyWPEAeP88vLNO97IjlA7_GQ5sLKMgvfTeXZx9SE-7YwVol2"
-      "NXOoAJe46sui395IW_GO-pWJ1O0BkTGoVEn2bKVRUCgu-GjBVaYLU6f3l9kJfFNS3E0QbVdxzubSu3Mkqzjkn439X"
-      "0M_V51gfpRLI9JYanrC4D4qAdGcopV_0ZHHzQlBjudU2QvXt4ehNYTCBr6XCLQUShb1juUO1ZdiYoFaFQT5Tw8bGU"
-      "l_x_jTj3ccPDVZFD9pIuhLhBOneufuBiB4cS98l2SR_RQyGWSeWjnczT0QU91p1DhOVRuOopznQ";
-  k.p =
-      "4BzEEOtIpmVdVEZNCqS7baC4crd0pqnRH_5IB3jw3bcxGn6QLvnEtfdUdiYrqBdss1l58BQ3KhooKeQTa9AB0Hw_Py"
-      "5PJdTJNPY8cQn7ouZ2KKDcmnPGBY5t7yLc1QlQ5xHdwW1VhvKn-nXqhJTBgIPgtldC-KDV5z-y2XDwGUc";
-  k.q =
-      "uQPEfgmVtjL0Uyyx88GZFF1fOunH3-7cepKmtH4pxhtCoHqpWmT8YAmZxaewHgHAjLYsp1ZSe7zFYHj7C6ul7TjeLQ"
-      "eZD_YwD66t62wDmpe_HlB-TnBA-njbglfIsRLtXlnDzQkv5dTltRJ11BKBBypeeF6689rjcJIDEz9RWdc";
-  k.dp =
-      "BwKfV3Akq5_MFZDFZCnW-wzl-CCo83WoZvnLQwCTeDv8uzluRSnm71I3QCLdhrqE2e9YkxvuxdBfpT_PI7Yz-FOKn"
-      "u1R6HsJeDCjn12Sk3vmAktV2zb34MCdy7cpdTh_YVr7tss2u6vneTwrA86rZtu5Mbr1C1XsmvkxHQAdYo0";
-  k.dq =
-      "h_96-mK1R_7glhsum81dZxjTnYynPbZpHziZjeeHcXYsXaaMwkOlODsWa7I9xXDoRwbKgB719rrmI2oKr6N3Do9U0"
-      "ajaHF-NKJnwgjMd2w9cjz3_-kyNlxAr2v4IKhGNpmM5iIgOS1VZnOZ68m6_pbLBSp3nssTdlqvd0tIiTHU";
-  k.qi =
-      "IYd7DHOhrWvxkwPQsRM2tOgrjbcrfvtQJipd-DlcxyVuuM9sQLdgjVk2oy26F0EmpScGLq2MowX7fhd_QJQ3ydy5c"
-      "Y7YIBi87w93IKLEdfnbJtoOPLUW0ITrJReOgo1cq9SbsxYawBgfp_gh6A5603k2-ZQwVK0JKSHuLFkuQ3U";
-  return k;
-}
+using crypto_test::Rfc7515RsaKey;
+
+// RFC 7515 Appendix A.2: the complete RS256 JWS, by the key of crypto/rfc7515_test_key.h.
 constexpr std::string_view kRfc7515TokenRs256 =
     "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNv"
     "bS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm"
@@ -55,14 +28,6 @@ constexpr std::string_view kRfc7515TokenEs256 =
     "bS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfK"
     "TUJqPP3-Kg6NU1Q";
 constexpr int64_t kRfcExp = 1300819380;
-
-crypto::Jwk RfcRsaPublic() {
-  crypto::Jwk jwk;
-  jwk.kty = "RSA";
-  jwk.n = Rfc7515RsaKey().n;
-  jwk.e = "AQAB";
-  return jwk;
-}
 
 crypto::Jwk RfcEcPublic() {
   crypto::Jwk jwk;
@@ -83,7 +48,7 @@ void ExpectError(const Status& status, StatusCode code, std::string_view fragmen
 
 TEST(VerifyJwt, AcceptsRfc7515A2Token) {
   JwkSet keys;
-  ASSERT_TRUE(keys.Add(RfcRsaPublic()).ok());
+  ASSERT_TRUE(keys.Add(crypto_test::Rfc7515RsaPublicJwk()).ok());
   JwtVerifyOptions options;
   options.issuer = "joe";
   options.now = kRfcExp - 3600;
@@ -239,7 +204,7 @@ TEST_F(JwtTest, RefusesUnknownKeysAndBadSignatures) {
                 "JWT signature does not verify");
 
   // No kid, and the set has two RS256 keys to choose from.
-  ASSERT_TRUE(keys_.Add(RfcRsaPublic()).ok());
+  ASSERT_TRUE(keys_.Add(crypto_test::Rfc7515RsaPublicJwk()).ok());
   ExpectRefused(ForgeJson({{"alg", "RS256"}}, Claims()), StatusCode::kUnauthenticated,
                 "JWT has no \"kid\" and the key set has 2 RS256 keys");
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "crypto/sodium.h"
+#include "db/testing.h"
 #include "identity/pkce.h"
 #include "identity/totp.h"
 
@@ -86,35 +87,21 @@ const std::string& SharedKeyPath() {
   return g_key_path;
 }
 
-// Runs on SQLite in memory, and on PostgreSQL when RENKEI_TEST_POSTGRES_URL is set.
+// Runs on SQLite, and on PostgreSQL when RENKEI_TEST_POSTGRES_URL is set (scripts/test.sh),
+// each in a fresh database or schema.
 class OidcProviderTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string url = ":memory:";
-    if (GetParam() == "postgres") {
-      const char* pg = std::getenv("RENKEI_TEST_POSTGRES_URL");
-      if (pg == nullptr || *pg == '\0') {
-        GTEST_SKIP() << "set RENKEI_TEST_POSTGRES_URL (scripts/test.sh does) to run on PostgreSQL";
-      }
-      auto admin = db::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      schema_ = "oidc_test_" + crypto::HexEncode(crypto::RandomBytes(6));
-      ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
-      admin_ = std::move(*admin);
-    }
-    auto opened = db::Database::Open(url);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(*opened);
-    const db::Migration m[] = {
-        {1, "audit", audit::kSchemaSql}, {2, "identity", kSchemaSql}, {4, "oidc", kOidcSchemaSql}};
-    ASSERT_TRUE(db::Migrate(*db_, m).ok());
-    auto log = audit::AuditLog::Create(db_.get(), crypto::GenerateEd25519KeyPair().secret_key);
+    ASSERT_NO_FATAL_FAILURE(test_db_.Open(GetParam(), {{1, "audit", audit::kSchemaSql},
+                                                       {2, "identity", kSchemaSql},
+                                                       {4, "oidc", kOidcSchemaSql}}));
+    if (test_db_.skipped()) return;
+    db_ = test_db_.db();
+    auto log = audit::AuditLog::Create(db_, crypto::GenerateEd25519KeyPair().secret_key);
     ASSERT_TRUE(log.ok());
     audit_ = std::move(*log);
-    accounts_ = std::make_unique<Accounts>(db_.get(), audit_.get());
-    auto provider = OidcProvider::Create(db_.get(), audit_.get(), {kIssuer, SharedKeyPath()});
+    accounts_ = std::make_unique<Accounts>(db_, audit_.get());
+    auto provider = OidcProvider::Create(db_, audit_.get(), {kIssuer, SharedKeyPath()});
     ASSERT_TRUE(provider.ok()) << provider.status().ToString();
     oidc_ = std::move(*provider);
 
@@ -131,14 +118,6 @@ class OidcProviderTest : public ::testing::TestWithParam<std::string> {
 
     admin_principal_.user.id = 9000;
     admin_principal_.user.roles = {{"platform_admin", ""}};
-  }
-
-  void TearDown() override {
-    oidc_.reset();
-    accounts_.reset();
-    audit_.reset();
-    db_.reset();
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
   }
 
   RegisteredOidcClient Register(OidcClientType type = OidcClientType::kConfidential,
@@ -207,8 +186,8 @@ class OidcProviderTest : public ::testing::TestWithParam<std::string> {
     return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
   }
 
-  std::string schema_;
-  std::unique_ptr<db::Database> admin_, db_;
+  db::TestDatabase test_db_;  // destroyed last
+  db::Database* db_ = nullptr;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<OidcProvider> oidc_;
@@ -364,8 +343,7 @@ TEST_P(OidcProviderTest, DiscoveryAdvertisesOnlyWhatIsImplemented) {
         << claim;
   }
   // A trailing slash on the issuer is dropped, so endpoints have no "//".
-  auto other =
-      OidcProvider::Create(db_.get(), nullptr, {"http://127.0.0.1:8080/", SharedKeyPath()});
+  auto other = OidcProvider::Create(db_, nullptr, {"http://127.0.0.1:8080/", SharedKeyPath()});
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   EXPECT_EQ((*other)->Discovery()["token_endpoint"], "http://127.0.0.1:8080/oidc/token");
 }
@@ -376,7 +354,7 @@ TEST_P(OidcProviderTest, SigningKeyIsGeneratedOnceSavedPrivateAndReloaded) {
       ("renkei_oidc_keygen_" + crypto::HexEncode(crypto::RandomBytes(4)));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "oidc.pem").string();
-  auto first = OidcProvider::Create(db_.get(), nullptr, {kIssuer, path});
+  auto first = OidcProvider::Create(db_, nullptr, {kIssuer, path});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -387,23 +365,23 @@ TEST_P(OidcProviderTest, SigningKeyIsGeneratedOnceSavedPrivateAndReloaded) {
   EXPECT_EQ(jwks["keys"][0]["alg"], "RS256");
   EXPECT_EQ(jwks["keys"][0]["use"], "sig");
   EXPECT_FALSE(jwks["keys"][0].contains("d"));  // never the private part
-  auto second = OidcProvider::Create(db_.get(), nullptr, {kIssuer, path});
+  auto second = OidcProvider::Create(db_, nullptr, {kIssuer, path});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)->Jwks(), jwks);  // same key, not a new one
 
   // A key others may read is refused, not used.
   ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
-  auto loose = OidcProvider::Create(db_.get(), nullptr, {kIssuer, path});
+  auto loose = OidcProvider::Create(db_, nullptr, {kIssuer, path});
   EXPECT_EQ(loose.status().code(), StatusCode::kFailedPrecondition);
   std::filesystem::remove_all(dir);
 
   for (const char* issuer : {"", "http://hub.example.ac.jp", "https://hub/#x", "ftp://hub",
                              "https://hub.example.ac.jp?x=1"}) {
-    EXPECT_EQ(OidcProvider::Create(db_.get(), nullptr, {issuer, SharedKeyPath()}).status().code(),
+    EXPECT_EQ(OidcProvider::Create(db_, nullptr, {issuer, SharedKeyPath()}).status().code(),
               StatusCode::kInvalidArgument)
         << issuer;
   }
-  EXPECT_EQ(OidcProvider::Create(db_.get(), nullptr, {kIssuer, ""}).status().code(),
+  EXPECT_EQ(OidcProvider::Create(db_, nullptr, {kIssuer, ""}).status().code(),
             StatusCode::kInvalidArgument);
 }
 

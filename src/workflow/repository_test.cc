@@ -1,16 +1,11 @@
 #include "workflow/repository.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <random>
 #include <thread>
 
-#include "db/migrate.h"
+#include "db/testing.h"
 #include "workflow/access.h"
 #include "workflow/state_machine.h"
 #include "workflow/test_util.h"
@@ -26,14 +21,6 @@ using workflow_test::T;
 using K = ApplicationKind;
 using S = ApplicationState;
 
-std::string UniqueSuffix() {
-  static std::atomic<int> counter{0};
-  std::random_device rd;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%d_%d_%08x", static_cast<int>(::getpid()), counter++, rd());
-  return buf;
-}
-
 std::string ParamName(const ::testing::TestParamInfo<std::string>& param) { return param.param; }
 
 Actor Researcher(std::string user) { return MakeActor(std::move(user), {{Role::kResearcher, ""}}); }
@@ -44,40 +31,10 @@ Actor Researcher(std::string user) { return MakeActor(std::move(user), {{Role::k
 class RepositoryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string url;
-    if (GetParam() == "sqlite") {
-      dir_ = std::filesystem::temp_directory_path() / ("renkei_apprepo_" + UniqueSuffix());
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      url = (dir_ / "hub.db").string();
-    } else {
-      const char* pg = std::getenv("RENKEI_TEST_POSTGRES_URL");
-      if (pg == nullptr || *pg == '\0') {
-        GTEST_SKIP() << "set RENKEI_TEST_POSTGRES_URL (bash scripts/postgres.sh start prints "
-                        "one) to run on PostgreSQL";
-      }
-      auto admin = db::Database::Open(pg);
-      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      schema_ = "apprepo_test_" + UniqueSuffix();
-      ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_).ok());
-      url = std::string(pg) + (std::string(pg).find('?') == std::string::npos ? "?" : "&") +
-            "options=-csearch_path%3D" + schema_;
-      admin_ = std::move(*admin);
-    }
-    auto opened = db::Database::Open(url);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db_ = std::move(*opened);
-    const db::Migration m{3, "applications", kSchemaSql};
-    Status migrated = db::Migrate(*db_, std::span<const db::Migration>(&m, 1));
-    ASSERT_TRUE(migrated.ok()) << migrated.ToString();
-    repo_ = std::make_unique<ApplicationRepository>(db_.get());
-  }
-
-  void TearDown() override {
-    repo_.reset();
-    db_.reset();
-    if (admin_) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    ASSERT_NO_FATAL_FAILURE(test_db_.Open(GetParam(), {{3, "applications", kSchemaSql}}));
+    if (test_db_.skipped()) return;
+    db_ = test_db_.db();
+    repo_ = std::make_unique<ApplicationRepository>(db_);
   }
 
   Application MustCreate(K kind, const Actor& actor, Timestamp now, ApplicationContent c) {
@@ -115,9 +72,8 @@ class RepositoryTest : public ::testing::TestWithParam<std::string> {
     return ids;
   }
 
-  std::filesystem::path dir_;
-  std::string schema_;
-  std::unique_ptr<db::Database> admin_, db_;
+  db::TestDatabase test_db_;  // destroyed last
+  db::Database* db_ = nullptr;
   std::unique_ptr<ApplicationRepository> repo_;
 };
 

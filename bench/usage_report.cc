@@ -1,8 +1,10 @@
 // The usage report at size: a year of audit entries (default 1,000,000 queries by 500 users over
-// 2025, five sites each, a tenth at the controlled tier under applications), then times
-// audit::MakeUsageReport for each grouping over the whole year. The peer is what an operator
-// would otherwise run on SQLite: one GROUP BY with json_extract (counts per user and tier only,
-// so it does less than the report).
+// 2025, five sites each, a tenth at the controlled tier under applications), then times over the
+// whole year: the scan of the log alone (audit::ScanUsageReport, what every report did before the
+// daily roll-up); the first report with an empty roll-up (cold: it counts every day from the log
+// and stores it); and later reports for each grouping (warm: read from the roll-up), checked
+// equal to the scan. The peer is what an operator would otherwise run on SQLite: one GROUP BY
+// with json_extract (counts per user and tier only, so it does less than the report).
 //
 //   usage_report --database bench/out/usage.db --entries 1000000
 //   (a postgresql:// URL works too; the database must be new or hold only this bench's log)
@@ -27,6 +29,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 renkei::Status Fill(renkei::db::Database& db, int64_t entries) {
+  RETURN_IF_ERROR(renkei::audit::DropUsageRollup(db).status());
   RETURN_IF_ERROR(db.Exec("DELETE FROM audit_log").status());
   RETURN_IF_ERROR(db.Exec("DELETE FROM audit_head").status());
   const char* sites[] = {"tohoku", "imsut", "nig", "ncc", "ncgm"};
@@ -87,11 +90,18 @@ int main(int argc, char** argv) {
   std::string url;
   int64_t entries = 1000000;
   int runs = 3;
-  bool report_only = false;
+  int scan_runs = 1;
+  bool report_only = false, compare_all = false, warm_only = false;
   app.add_option("--database", url)->required();
   app.add_option("--entries", entries)->check(CLI::Range(int64_t{1}, int64_t{100000000}));
   app.add_option("--runs", runs)->check(CLI::Range(1, 100));
+  app.add_option("--scan-runs", scan_runs, "Runs of the scan without roll-up, and of the peer")
+      ->check(CLI::Range(1, 100));
   app.add_flag("--report-only", report_only, "Skip filling; report on the log of an earlier run");
+  app.add_flag("--warm-only", warm_only,
+               "Only the warm reports (with --report-only, on a roll-up an earlier run filled)");
+  app.add_flag("--compare-all", compare_all,
+               "Also scan by project, site and day to compare (by user is always compared)");
   CLI11_PARSE(app, argc, argv);
 
   auto db = renkei::db::Database::Open(url);
@@ -99,10 +109,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", db.status().ToString().c_str());
     return 1;
   }
-  // Only the audit log's migration (the hub's first): the bench needs no other table.
-  const renkei::db::Migration audit_tables{1, "audit log", renkei::audit::kSchemaSql};
-  if (auto s = renkei::db::Migrate(**db, std::span<const renkei::db::Migration>(&audit_tables, 1));
-      !s.ok()) {
+  // Only the audit log's and the roll-up's migrations (numbered as in the hub's list).
+  const renkei::db::Migration tables[] = {
+      {1, "audit log", renkei::audit::kSchemaSql},
+      {7, "usage roll-up", renkei::audit::kUsageRollupSchemaSql}};
+  if (auto s = renkei::db::Migrate(**db, tables); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 1;
   }
@@ -119,29 +130,78 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
+  auto seconds_since = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  const char* const kFrom = "2025-01-01";
+  const char* const kTo = "2026-01-01";
+  const auto fail = [](const renkei::Status& s) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  };
+
+  // The scan alone, as every report ran before the roll-up.
+  std::vector<double> scan_times;
+  renkei::Result<renkei::audit::UsageReport> scan = renkei::InvalidArgument("not run");
+  for (int r = 0; r < (warm_only ? 0 : scan_runs); ++r) {
+    const auto t0 = Clock::now();
+    scan = renkei::audit::ScanUsageReport(**db, kFrom, kTo, renkei::audit::UsageGroup::kUser);
+    scan_times.push_back(seconds_since(t0));
+    if (!scan.ok()) return fail(scan.status());
+  }
+  if (!warm_only) {
+    std::printf("scan (no roll-up) by user: %lld entries, %zu rows: median %.2f s over %d runs\n",
+                static_cast<long long>(scan->entries_read), scan->rows.size(), median(scan_times),
+                scan_runs);
+  }
+
+  // Cold: the roll-up emptied, the first report counts and stores every day.
+  if (!warm_only) {
+    if (auto dropped = renkei::audit::DropUsageRollup(**db); !dropped.ok()) {
+      return fail(dropped.status());
+    }
+    const auto t0 = Clock::now();
+    auto cold = renkei::audit::MakeUsageReport(**db, kFrom, kTo, renkei::audit::UsageGroup::kUser);
+    const double t = seconds_since(t0);
+    if (!cold.ok()) return fail(cold.status());
+    std::printf(
+        "cold report by user (roll-up empty): %lld entries read, %lld days stored: %.2f s"
+        "; same as the scan: %s\n",
+        static_cast<long long>(cold->entries_read), static_cast<long long>(cold->days_rolled_up), t,
+        renkei::audit::UsageJson(*cold) == renkei::audit::UsageJson(*scan) ? "yes" : "NO");
+  }
+
+  // Warm: every day read from the roll-up.
   for (const char* by : {"user", "project", "site", "day"}) {
+    const renkei::audit::UsageGroup group = *renkei::audit::ParseUsageGroup(by);
     std::vector<double> times;
-    int64_t read = 0;
-    size_t rows = 0;
+    renkei::Result<renkei::audit::UsageReport> report = renkei::InvalidArgument("not run");
     for (int r = 0; r < runs; ++r) {
       const auto t0 = Clock::now();
-      auto report = renkei::audit::MakeUsageReport(**db, "2025-01-01", "2026-01-01",
-                                                   *renkei::audit::ParseUsageGroup(by));
-      times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-      if (!report.ok()) {
-        std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
-        return 1;
-      }
-      read = report->entries;
-      rows = report->rows.size();
+      report = renkei::audit::MakeUsageReport(**db, kFrom, kTo, group);
+      times.push_back(seconds_since(t0));
+      if (!report.ok()) return fail(report.status());
     }
-    std::printf("report by %-7s %lld entries, %zu rows: median %.2f s, min %.2f s over %d runs\n",
-                by, static_cast<long long>(read), rows, median(times),
-                *std::min_element(times.begin(), times.end()), runs);
+    const char* same = "(not compared)";
+    if (warm_only) {
+      // nothing to compare with
+    } else if (group == renkei::audit::UsageGroup::kUser) {
+      same = renkei::audit::UsageJson(*report) == renkei::audit::UsageJson(*scan) ? "yes" : "NO";
+    } else if (compare_all) {
+      auto scanned = renkei::audit::ScanUsageReport(**db, kFrom, kTo, group);
+      if (!scanned.ok()) return fail(scanned.status());
+      same = renkei::audit::UsageJson(*report) == renkei::audit::UsageJson(*scanned) ? "yes" : "NO";
+    }
+    std::printf(
+        "warm report by %-7s %lld entries, %zu rows, %lld days from the roll-up: "
+        "median %.3f s, min %.3f s over %d runs; same as the scan: %s\n",
+        by, static_cast<long long>(report->entries), report->rows.size(),
+        static_cast<long long>(report->days_from_rollup), median(times),
+        *std::min_element(times.begin(), times.end()), runs, same);
   }
-  if ((*db)->dialect() == renkei::db::Dialect::kSqlite) {
+  if ((*db)->dialect() == renkei::db::Dialect::kSqlite && !warm_only) {
     std::vector<double> times;
-    for (int r = 0; r < runs; ++r) {
+    for (int r = 0; r < scan_runs; ++r) {
       const auto t0 = Clock::now();
       auto rows = (*db)->Query(
           "SELECT actor, json_extract(detail, '$.tier'), outcome, COUNT(*) FROM audit_log "

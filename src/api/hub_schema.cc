@@ -1,6 +1,7 @@
 #include "api/hub_schema.h"
 
 #include "audit/audit_log.h"
+#include "audit/usage.h"
 #include "identity/accounts.h"
 #include "identity/oidc_client.h"
 #include "identity/oidc_provider.h"
@@ -17,6 +18,7 @@ std::span<const db::Migration> HubMigrations() {
       {4, "OpenID Connect", identity::kOidcSchemaSql},
       {5, "external identity providers", identity::kExternalIdpSchemaSql},
       {6, "registered datasets (metadata registration)", workflow::kDatasetsSchemaSql},
+      {7, "usage roll-up", audit::kUsageRollupSchemaSql},
   };
   return kMigrations;
 }

@@ -18,8 +18,14 @@
 //   dataset there only if it names that application (or names none); in a site's row a
 //   dataset counts only if it names that site (or none).
 // Jobs do not exist yet: the jobs column is reserved and always 0.
+//
+// Speed: a daily roll-up (docs/usage.md "Speed"). Whole UTC days that are over by a margin are
+// counted once from the log, per user, project, site and in total, and stored in the tables of
+// kUsageRollupSchemaSql; later reports read those rows instead of parsing the day's entries.
+// The log stays the source of truth: the roll-up is a cache (see DropUsageRollup).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -70,16 +76,73 @@ struct UsageReport {
   UsageRow total;              // the whole period (key "total"); for kSite and kProject not the
                                // sum of rows, since one query can reach several sites or
                                // applications
-  int64_t entries = 0;         // audit entries read
+  int64_t entries = 0;         // query entries counted (= total.queries()), read now or earlier
+
+  // How the report was made (not in UsageJson): entries read from the log by this call, days
+  // read from the roll-up, days counted from the log and stored in the roll-up by this call,
+  // and days counted from the log and not stored (not yet over, or the roll-up not used).
+  int64_t entries_read = 0;
+  int64_t days_from_rollup = 0, days_rolled_up = 0, days_scanned = 0;
+};
+
+// The roll-up's tables, as one migration's SQL (the hub lists it after the audit log's).
+extern const char* const kUsageRollupSchemaSql;
+
+// The format of the stored days. A stored day of another version is ignored and counted
+// again (and replaced), so changing what a day stores only needs this number raised.
+inline constexpr int64_t kUsageRollupVersion = 1;
+
+// A UTC day is rolled up only once it ended at least this long ago: queued audit entries carry
+// the time they were queued and commit later (normally within milliseconds; longer only while
+// the database fails), and an entry committed after its day was stored would be missed.
+inline constexpr std::chrono::seconds kUsageRollupMargin = std::chrono::hours(1);
+
+struct UsageOptions {
+  // The current time, which decides which days are over. The default (the epoch) makes no day
+  // over: nothing is read from or written to the roll-up.
+  std::chrono::system_clock::time_point now{};
+  std::chrono::seconds margin = kUsageRollupMargin;  // negative values count as 0
+  bool use_rollup = true;  // false: count every day from the log; read and write no roll-up
 };
 
 // The report of `db`'s audit log over [from, to) grouped by `by`. For kSite, a query counts once
 // for every site in its "sites" (once under "" when it has none); for kProject, once for every
-// application (once under "" when it has none). Errors: InvalidArgument from
-// CheckUsagePeriod; the database's errors. Reads in pages of the seq index, so memory grows with
-// the number of groups and distinct cohorts, not with entries. Thread-safe (reads only).
+// application (once under "" when it has none).
+//
+// Each day of the period that ended at least `options.margin` before `options.now` is read from
+// the roll-up if stored there (with kUsageRollupVersion), else counted from the log and stored
+// (one transaction per day, its rows together with a marker that the day is complete); other
+// days are counted from the log every time. Distinct cohorts are counted by the first 64 bits
+// of the SHA-256 of their text, so that a period's days can be combined (ScanUsageReport
+// compares texts; the two differ only if two cohorts' hashes collide).
+//
+// Needs kUsageRollupSchemaSql's tables unless no day is over or use_rollup is false. Errors:
+// InvalidArgument from CheckUsagePeriod; DataLoss for a stored row it cannot read (edited by
+// hand; DropUsageRollup mends it); the database's errors, with context "reading the usage
+// roll-up" (e.g. Internal when the tables are missing) or "storing the usage roll-up of <day>"
+// (the report fails; nothing partial is stored). Memory grows with the number of groups
+// and distinct cohorts, not with entries. Thread-safe: concurrent reports may store the same day;
+// the database keeps one copy.
+Result<UsageReport> MakeUsageReport(db::Database& db, std::string_view from, std::string_view to,
+                                    UsageGroup by, const UsageOptions& options);
+
+// As above with options.now = the system clock and the default margin (the hub's and the CLI's
+// call).
 Result<UsageReport> MakeUsageReport(db::Database& db, std::string_view from, std::string_view to,
                                     UsageGroup by);
+
+// The report counted from the log alone, comparing cohorts by their text: the reference the
+// roll-up must agree with (tests, and a check by hand). Reads no roll-up and writes nothing.
+// Errors and thread-safety as MakeUsageReport; days_scanned is 0 (the period is read at once).
+Result<UsageReport> ScanUsageReport(db::Database& db, std::string_view from, std::string_view to,
+                                    UsageGroup by);
+
+// Empties the roll-up: the next reports count every day from the log again and store it anew.
+// For an operator who restored or repaired the audit log (`renkei admin audit verify` checks
+// the log, never this cache). Returns the number of stored days dropped. Errors: the database's.
+// Thread-safe (one transaction), but a report reading the roll-up at that moment may miss the
+// rows of days it saw stored: drop while no report runs, or repeat a report made meanwhile.
+Result<int64_t> DropUsageRollup(db::Database& db);
 
 // The report as JSON: {"from", "to", "by", "rows": [row…], "total": row, "entries"}, where a row
 // is {"key", "queries", "answered", "refused", "failed", "tiers": {tier: n}, "kinds": {kind: n},

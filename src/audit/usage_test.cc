@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "audit/audit_log.h"
 #include "crypto/sodium.h"
@@ -22,7 +23,8 @@ using std::chrono::system_clock;
 class UsageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(test_db_.Open(GetParam(), {{1, "audit", kSchemaSql}}));
+    ASSERT_NO_FATAL_FAILURE(test_db_.Open(
+        GetParam(), {{1, "audit", kSchemaSql}, {2, "usage roll-up", kUsageRollupSchemaSql}}));
     if (test_db_.skipped()) return;
     db_ = test_db_.db();
     auto log = AuditLog::Create(db_, crypto::GenerateEd25519KeyPair().secret_key);
@@ -89,9 +91,39 @@ class UsageTest : public ::testing::TestWithParam<std::string> {
     Add(At(3, 3, 0, 0, 0), "alice", "query.freq", "ok", reg_male);
   }
 
+  // With the roll-up, at the system's time: the seeded days are long over, so the first report
+  // stores them and later ones read them back.
   Result<UsageReport> Report(UsageGroup by, std::string from = "2026-03-01",
                              std::string to = "2026-03-03") {
     return MakeUsageReport(*db_, from, to, by);
+  }
+
+  // With the roll-up, as if the time were `now` (margin one hour unless given).
+  Result<UsageReport> ReportAt(system_clock::time_point now, UsageGroup by, std::string from,
+                               std::string to, std::chrono::seconds margin = kUsageRollupMargin) {
+    UsageOptions o;
+    o.now = now;
+    o.margin = margin;
+    return MakeUsageReport(*db_, from, to, by, o);
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto row = db_->QueryRow(sql);
+    EXPECT_TRUE(row.ok()) << row.status().ToString();
+    return row.ok() ? row->Int(0) : -1;
+  }
+
+  // Every grouping of [from, to) made with the roll-up at `now` equals the scan of the log.
+  void ExpectSameAsScan(system_clock::time_point now, const std::string& from,
+                        const std::string& to) {
+    for (UsageGroup by :
+         {UsageGroup::kUser, UsageGroup::kProject, UsageGroup::kSite, UsageGroup::kDay}) {
+      auto rolled = ReportAt(now, by, from, to);
+      ASSERT_TRUE(rolled.ok()) << rolled.status().ToString();
+      auto scanned = ScanUsageReport(*db_, from, to, by);
+      ASSERT_TRUE(scanned.ok()) << scanned.status().ToString();
+      EXPECT_EQ(UsageJson(*rolled), UsageJson(*scanned)) << UsageGroupName(by);
+    }
   }
 
   db::TestDatabase test_db_;
@@ -342,10 +374,299 @@ TEST_P(UsageTest, BadPeriodsAreRefusedWithSentences) {
   EXPECT_NE(r.status().message().find("'from' must be a calendar date"), std::string::npos);
 }
 
+// --- The daily roll-up (docs/usage.md "Speed") ---
+
+TEST_P(UsageTest, FirstReportStoresDaysThatAreOverAndTheSecondReadsThem) {
+  // The system's time is long after March 2026: both days are over.
+  auto first = Report(UsageGroup::kUser);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->days_rolled_up, 2);
+  EXPECT_EQ(first->days_from_rollup, 0);
+  EXPECT_EQ(first->entries_read, 8);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup_days"), 2);
+  // 03-01: alice; 03-02: bob, anonymous, =SUM(1,2) → users 1 + 3; projects "" + "" APP-7; sites
+  // tohoku imsut nig "" (4 has none) + tohoku imsut ""; a total row each.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE by_group = 'user'"), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE by_group = 'project'"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE by_group = 'site'"), 7);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE by_group = 'total'"), 2);
+  EXPECT_EQ(Count("SELECT entries FROM usage_rollup_days WHERE usage_day = '2026-03-02'"), 5);
+
+  auto second = Report(UsageGroup::kUser);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->days_from_rollup, 2);
+  EXPECT_EQ(second->days_rolled_up, 0);
+  EXPECT_EQ(second->entries_read, 0);  // nothing parsed
+  EXPECT_EQ(second->entries, 8);
+  EXPECT_EQ(UsageJson(*second), UsageJson(*first));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup_days"), 2);  // nothing stored twice
+}
+
+TEST_P(UsageTest, RollupEqualsScanOverStoredDaysDaysNotOverAndToday) {
+  // 03-03 00:30: 03-01 is over; 03-02 ended 30 minutes ago (inside the margin); 03-03 is today.
+  const auto now = At(3, 3, 0, 30, 0);
+  auto r = ReportAt(now, UsageGroup::kSite, "2026-03-01", "2026-03-05");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->days_rolled_up, 1);
+  EXPECT_EQ(r->days_scanned, 3);  // 03-02, today, and 03-04 (the future)
+  EXPECT_EQ(r->entries_read, 9);  // 3 + 5 + the entry at 03-03 00:00
+  ASSERT_NO_FATAL_FAILURE(ExpectSameAsScan(now, "2026-03-01", "2026-03-05"));
+  auto again = ReportAt(now, UsageGroup::kDay, "2026-03-01", "2026-03-05");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->days_from_rollup, 1);
+  EXPECT_EQ(again->entries_read, 6);  // 03-02 and 03-03 are read every time
+  EXPECT_EQ(again->entries, 9);
+
+  // Two days later every day up to 03-04 is over; 03-05 is today.
+  const auto later = At(3, 5, 1, 0, 0);
+  auto r2 = ReportAt(later, UsageGroup::kUser, "2026-03-01", "2026-03-06");
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->days_from_rollup, 1);
+  EXPECT_EQ(r2->days_rolled_up, 3);
+  EXPECT_EQ(r2->days_scanned, 1);
+  ASSERT_NO_FATAL_FAILURE(ExpectSameAsScan(later, "2026-03-01", "2026-03-06"));
+  // A period reaching before the log and after today: idle days stored too, and equal.
+  ASSERT_NO_FATAL_FAILURE(ExpectSameAsScan(later, "2026-02-20", "2026-03-10"));
+  EXPECT_EQ(Count("SELECT entries FROM usage_rollup_days WHERE usage_day = '2026-02-28'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup_days WHERE usage_day >= '2026-03-05'"), 0);
+}
+
+TEST_P(UsageTest, DistinctCohortsAreCountedOverThePeriodNotAddedUpPerDay) {
+  // alice on 03-01: sex=male, age=60-69. On 03-02: sex=male again and sex=female.
+  Add(At(3, 2, 15, 0, 0), "alice", "query.freq", "ok",
+      {{"tier", "registered"}, {"cohort", "sex=male"}});
+  Add(At(3, 2, 16, 0, 0), "alice", "query.freq", "ok",
+      {{"tier", "registered"}, {"cohort", "sex=female"}});
+  const auto now = At(3, 10, 0, 0, 0);
+  for (int pass = 0; pass < 2; ++pass) {  // storing, then reading back
+    auto user = ReportAt(now, UsageGroup::kUser, "2026-03-01", "2026-03-03");
+    ASSERT_TRUE(user.ok()) << user.status().ToString();
+    EXPECT_EQ(user->days_from_rollup, pass == 0 ? 0 : 2);
+    ASSERT_EQ(user->rows.size(), 4u);
+    EXPECT_EQ(user->rows[1].key, "alice");
+    EXPECT_EQ(user->rows[1].distinct_cohorts, 3);  // 2 + 2 per day, one shared
+    EXPECT_EQ(user->rows[1].queries(), 5);
+    // Total: sex=male, age=60-69, disease=F00-F03, sex=female.
+    EXPECT_EQ(user->total.distinct_cohorts, 4);
+    auto day = ReportAt(now, UsageGroup::kDay, "2026-03-01", "2026-03-03");
+    ASSERT_TRUE(day.ok());
+    EXPECT_EQ(day->rows[0].distinct_cohorts, 2);
+    EXPECT_EQ(day->rows[1].distinct_cohorts, 3);  // disease=F00-F03, sex=male, sex=female
+    EXPECT_EQ(day->total.distinct_cohorts, 4);
+    auto project = ReportAt(now, UsageGroup::kProject, "2026-03-01", "2026-03-03");
+    ASSERT_TRUE(project.ok());
+    EXPECT_EQ(project->rows[0].key, "");
+    EXPECT_EQ(project->rows[0].distinct_cohorts, 3);  // alice's three
+  }
+  ASSERT_NO_FATAL_FAILURE(ExpectSameAsScan(now, "2026-03-01", "2026-03-03"));
+}
+
+TEST_P(UsageTest, ADayIsStoredOnlyOnceItEndedAMarginAgo) {
+  // 03-01 ended at 03-02 00:00; with the one-hour margin it is over at 01:00.
+  auto early = ReportAt(At(3, 2, 0, 59, 59, 999), UsageGroup::kUser, "2026-03-01", "2026-03-02");
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->days_scanned, 1);
+  EXPECT_EQ(early->days_rolled_up, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup_days"), 0);
+  // An entry queued at 23:59:59 that committed only at 00:30 (group commit, a slow database):
+  // still counted, since the day was not stored yet.
+  Add(At(3, 1, 23, 59, 59), "late", "query.search", "ok",
+      {{"tier", "registered"}, {"cohort", "sex=female"}});
+  auto on_time = ReportAt(At(3, 2, 1, 0, 0), UsageGroup::kUser, "2026-03-01", "2026-03-02");
+  ASSERT_TRUE(on_time.ok());
+  EXPECT_EQ(on_time->days_rolled_up, 1);
+  EXPECT_EQ(on_time->entries, 4);
+  ASSERT_EQ(on_time->rows.size(), 2u);
+  EXPECT_EQ(on_time->rows[1].key, "late");
+  auto stored = ReportAt(At(3, 2, 1, 0, 0), UsageGroup::kUser, "2026-03-01", "2026-03-02");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->days_from_rollup, 1);
+  EXPECT_EQ(stored->entries, 4);
+
+  // Margin 0: over at midnight exactly, not a millisecond before. A negative margin counts as 0.
+  auto before = ReportAt(At(3, 2, 23, 59, 59, 999), UsageGroup::kDay, "2026-03-02", "2026-03-03",
+                         std::chrono::seconds(0));
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->days_scanned, 1);
+  auto midnight = ReportAt(At(3, 3, 0, 0, 0), UsageGroup::kDay, "2026-03-02", "2026-03-03",
+                           std::chrono::seconds(-3600));
+  ASSERT_TRUE(midnight.ok());
+  EXPECT_EQ(midnight->days_rolled_up, 1);
+  EXPECT_EQ(midnight->rows[0].queries(), 5);
+}
+
+TEST_P(UsageTest, WithoutRollupOrWithoutATimeNothingIsStored) {
+  UsageOptions off;
+  off.now = At(12, 1, 0, 0, 0);
+  off.use_rollup = false;
+  auto r = MakeUsageReport(*db_, "2026-03-01", "2026-03-03", UsageGroup::kProject, off);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->days_scanned, 2);
+  auto epoch = MakeUsageReport(*db_, "2026-03-01", "2026-03-03", UsageGroup::kProject, {});
+  ASSERT_TRUE(epoch.ok()) << epoch.status().ToString();
+  EXPECT_EQ(epoch->days_scanned, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup_days"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup"), 0);
+  auto scan = ScanUsageReport(*db_, "2026-03-01", "2026-03-03", UsageGroup::kProject);
+  ASSERT_TRUE(scan.ok());
+  EXPECT_EQ(UsageJson(*r), UsageJson(*scan));
+  EXPECT_EQ(scan->entries_read, 8);
+  EXPECT_EQ(scan->rows[1].data_accessed, (Accessed{{"imsut-wgs", 1}, {"tmm-wgs", 2}}));
+}
+
+TEST_P(UsageTest, AnotherVersionsDaysAreCountedAgainAndReplaced) {
+  ASSERT_TRUE(Report(UsageGroup::kSite).ok());
+  const int64_t rows = Count("SELECT COUNT(*) FROM usage_rollup");
+  ASSERT_TRUE(db_->Exec("UPDATE usage_rollup_days SET version = 0").ok());
+  ASSERT_TRUE(db_->Exec("UPDATE usage_rollup SET counts = 'old'").ok());  // another format
+  auto r = Report(UsageGroup::kSite);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->days_rolled_up, 2);
+  EXPECT_EQ(r->days_from_rollup, 0);
+  EXPECT_EQ(r->total.answered, 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup"), rows);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE counts = 'old'"), 0);
+  EXPECT_EQ(Count("SELECT MIN(version) FROM usage_rollup_days"), kUsageRollupVersion);
+}
+
+// The roll-up is a cache of the log: if the log is changed behind it (it cannot be, legitimately;
+// here an entry is written straight into a stored day), reports keep the stored counts until the
+// cache is dropped.
+TEST_P(UsageTest, DroppingTheRollupRecountsFromTheLog) {
+  ASSERT_TRUE(Report(UsageGroup::kUser).ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO audit_log (seq, time, actor, action, target, outcome, "
+                        "address, detail, prev_hash, hash) VALUES (100, "
+                        "'2026-03-01T12:00:00.000Z', 'mallory', 'query.freq', '', 'ok', '', "
+                        "'{\"tier\": \"public\"}', '', '')")
+                  .ok());
+  auto stale = Report(UsageGroup::kUser);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->entries, 8);
+  auto dropped = DropUsageRollup(*db_);
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup"), 0);
+  auto fresh = Report(UsageGroup::kUser);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->days_rolled_up, 2);
+  EXPECT_EQ(fresh->entries, 9);
+  EXPECT_EQ(fresh->rows[4].key, "mallory");
+}
+
+TEST_P(UsageTest, ACorruptRollupRowIsDataLossNotAWrongReport) {
+  ASSERT_TRUE(Report(UsageGroup::kUser).ok());
+  ASSERT_TRUE(db_->Exec("UPDATE usage_rollup SET cohorts = 'not hex!' WHERE by_group = 'user' "
+                        "AND group_key = 'alice'")
+                  .ok());
+  auto r = Report(UsageGroup::kUser);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status().message().find("usage roll-up: malformed cohorts"), std::string::npos);
+
+  // The counts column: answered … controlled_answers, 14 numbers. Hand-written: bob's two
+  // controlled answers on 03-02 (5) (6), one freq one strata, two site answers.
+  ASSERT_TRUE(DropUsageRollup(*db_).ok());
+  ASSERT_TRUE(Report(UsageGroup::kUser).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE by_group = 'user' AND group_key = "
+                  "'bob' AND counts = '2 0 0 0 0 2 0 1 1 0 0 0 2 2'"),
+            1);
+  for (const char* bad : {"2 0 0", "2 0 0 0 0 2 0 1 1 0 0 0 2 2 7", "2 0 0 0 0 2 0 1 1 0 0 0 2 x",
+                          "-2 0 0 0 0 2 0 1 1 0 0 0 2 2", "2  0 0 0 2 0 1 1 0 0 0 2 2 2", ""}) {
+    ASSERT_TRUE(
+        db_->Exec("UPDATE usage_rollup SET counts = $1 WHERE group_key = 'bob'", {std::string(bad)})
+            .ok());
+    auto c = Report(UsageGroup::kUser);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.status().code(), StatusCode::kDataLoss) << bad;
+    EXPECT_NE(c.status().message().find("usage roll-up: malformed counts"), std::string::npos);
+  }
+
+  ASSERT_TRUE(DropUsageRollup(*db_).ok());
+  ASSERT_TRUE(Report(UsageGroup::kProject).ok());
+  ASSERT_TRUE(db_->Exec("UPDATE usage_rollup SET data_accessed = '[1]' WHERE by_group = "
+                        "'project' AND group_key = 'APP-7'")
+                  .ok());
+  auto p = Report(UsageGroup::kProject);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(p.status().message().find("malformed data_accessed"), std::string::npos);
+}
+
+TEST_P(UsageTest, ConcurrentReportsStoreEachDayOnce) {
+  std::vector<std::thread> threads;
+  std::vector<Result<UsageReport>> results(4, InvalidArgument("not run"));
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = ReportAt(At(6, 1, 0, 0, 0), UsageGroup::kSite, "2026-03-01", "2026-03-03");
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  auto scan = ScanUsageReport(*db_, "2026-03-01", "2026-03-03", UsageGroup::kSite);
+  ASSERT_TRUE(scan.ok());
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(UsageJson(*r), UsageJson(*scan));
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup_days"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM usage_rollup WHERE by_group = 'total'"), 2);
+}
+
+TEST_P(UsageTest, RollupOverManyDaysEqualsTheScan) {
+  // 60 days of varied entries (users, applications, sites, datasets and cohorts repeating
+  // across days), reported over windows that cut stored days, days not over and today.
+  const char* sites[] = {"tohoku", "imsut", "nig"};
+  for (int i = 0; i < 240; ++i) {
+    const auto t = At(4, 1, 0, 0, 0) + std::chrono::minutes(i * 360 + i % 7);
+    json d = {{"tier", kUsageTiers[i % 3]}, {"cohort", "age=" + std::to_string(i % 5)}};
+    d["sites"] = json::array();
+    for (int s = 0; s < 1 + i % 3; ++s) {
+      d["sites"].push_back({{"id", sites[(i + s) % 3]}, {"status", (i + s) % 4 ? "ok" : "down"}});
+    }
+    if (i % 3 == 2) {
+      d["application"] = i % 2 ? json("APP-1") : json({"APP-1", "APP-2"});
+      d["datasets"] = json::array({{{"site", sites[i % 3]},
+                                    {"id", "ds-" + std::to_string(i % 2)},
+                                    {"application", i % 4 ? "APP-1" : "APP-2"}}});
+    }
+    Add(t, "user:" + std::to_string(i % 6), i % 5 ? "query.freq" : "query.search",
+        i % 9 ? "ok" : "denied", d);
+  }
+  for (const auto& now : {At(4, 20, 0, 30, 0), At(5, 1, 12, 0, 0), At(6, 10, 0, 0, 0)}) {
+    ASSERT_NO_FATAL_FAILURE(ExpectSameAsScan(now, "2026-04-10", "2026-05-05"));
+    ASSERT_NO_FATAL_FAILURE(ExpectSameAsScan(now, "2026-03-25", "2026-06-15"));
+  }
+  auto warm = ReportAt(At(6, 10, 0, 0, 0), UsageGroup::kUser, "2026-03-25", "2026-06-15");
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(warm->entries_read, 0);
+  EXPECT_EQ(warm->entries, 240);
+}
+
+TEST_P(UsageTest, ScanRefusesBadPeriodsToo) {
+  auto r = ScanUsageReport(*db_, "2026-03-01", "2026-03-01", UsageGroup::kUser);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("must be after 'from'"), std::string::npos);
+}
+
 std::string DatabaseName(const ::testing::TestParamInfo<std::string>& p) { return p.param; }
 
 INSTANTIATE_TEST_SUITE_P(Databases, UsageTest, ::testing::Values("sqlite", "postgres"),
                          DatabaseName);
+
+// A hub database without the roll-up's migration: a clear error once a day is over, and the
+// report still works for days that are not.
+TEST(UsageRollup, MissingTablesAreNamedInTheError) {
+  db::TestDatabase t;
+  ASSERT_NO_FATAL_FAILURE(t.Open("sqlite", {{1, "audit", kSchemaSql}}));
+  auto r = MakeUsageReport(*t.db(), "2026-03-01", "2026-03-02", UsageGroup::kUser);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("reading the usage roll-up"), std::string::npos);
+  EXPECT_NE(r.status().message().find("usage_rollup_days"), std::string::npos);
+  UsageOptions o;
+  o.now = system_clock::time_point(std::chrono::sys_days(std::chrono::year(2026) / 3 / 1));
+  EXPECT_TRUE(MakeUsageReport(*t.db(), "2026-03-01", "2026-03-02", UsageGroup::kUser, o).ok());
+}
 
 TEST(UsagePeriod, AcceptsUpTo366Days) {
   EXPECT_TRUE(CheckUsagePeriod("2026-03-01", "2026-03-02").ok());

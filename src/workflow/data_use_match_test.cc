@@ -78,7 +78,7 @@ TEST(MatchRequestedDatasets, ADenyingDatasetRefusesWithEveryReason) {
       MatchRequestedDatasets(Requesting({"gru", "ncc_wgs"}), registered);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
-  const std::string& msg = m.status().message();
+  const std::string msg = m.status().message();
   EXPECT_NE(msg.find("Dataset 'ncc_wgs' (\"NCC cancer genomes\", version 3) does not allow this "
                      "use: DS (DUO:0000007) allows research on"),
             std::string::npos)

@@ -1,6 +1,6 @@
 // Charts as plain SVG (no chart library: the portal stays small and nothing is loaded from
 // elsewhere). Every chart has a title and a text alternative; suppressed values are drawn as a
-// hatched stub labelled "suppressed", never as 0.
+// short grey bar labelled "suppressed", never as 0.
 import { html } from '../html.js';
 import { useT, useLang, formatNumber } from '../i18n.js';
 
